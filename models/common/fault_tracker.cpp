@@ -1,0 +1,111 @@
+#include "models/common/fault_tracker.h"
+
+#include <ostream>
+
+#include "models/common/stats.h"
+
+namespace iopf {
+
+const char* stage_name(Stage s) {
+    static const char* names[] = {"detect", "record", "irq", "dispatch", "queue",
+                                  "mm_fault", "dump", "respond", "retry"};
+    return s < Stage::count ? names[static_cast<size_t>(s)] : "?";
+}
+
+const char* resolution_name(Resolution r) {
+    switch (r) {
+    case Resolution::pending: return "pending";
+    case Resolution::success: return "success";
+    case Resolution::invalid: return "invalid";
+    case Resolution::failure: return "failure";
+    case Resolution::terminated: return "terminated";
+    }
+    return "?";
+}
+
+std::array<uint64_t, kStageCount> FaultRecord::durations_ps() const {
+    std::array<uint64_t, kStageCount> d{};
+    uint64_t prev = t_issue_ps;
+    for (size_t i = 0; i < kStageCount; ++i) {
+        uint64_t end = end_ps[i];
+        if (i == static_cast<size_t>(Stage::retry) && closed) end = t_done_ps;
+        if (end == 0 || end < prev) { d[i] = 0; continue; }   // not reached: lasts zero
+        d[i] = end - prev;
+        prev = end;
+    }
+    return d;
+}
+
+uint64_t FaultTracker::open(FaultRecord rec) {
+    rec.id = records_.size() + 1;
+    records_.push_back(std::move(rec));
+    ++open_;
+    return records_.back().id;
+}
+
+FaultRecord* FaultTracker::find(uint64_t id) {
+    return (id == 0 || id > records_.size()) ? nullptr : &records_[id - 1];
+}
+
+void FaultTracker::mark(uint64_t id, Stage stage, uint64_t t_ps) {
+    if (auto* r = find(id)) r->end_ps[static_cast<size_t>(stage)] = t_ps;
+}
+
+void FaultTracker::resolve(uint64_t id, Resolution res) {
+    if (auto* r = find(id)) r->resolution = res;
+}
+
+void FaultTracker::close(uint64_t id, uint64_t t_done_ps) {
+    auto* r = find(id);
+    if (!r || r->closed) return;
+    r->closed = true;
+    r->t_done_ps = t_done_ps;
+    r->end_ps[static_cast<size_t>(Stage::retry)] = t_done_ps;
+    --open_;
+}
+
+nlohmann::json FaultTracker::stats() const {
+    nlohmann::json f;
+    std::vector<double> total;
+    std::array<std::vector<double>, kStageCount> per_stage;
+    nlohmann::json by_res = {{"success", 0}, {"invalid", 0}, {"failure", 0}, {"terminated", 0}};
+    for (const auto& r : records_) {
+        if (!r.closed) continue;
+        total.push_back((r.t_done_ps - r.t_issue_ps) / 1000.0);
+        auto d = r.durations_ps();
+        for (size_t i = 0; i < kStageCount; ++i) per_stage[i].push_back(d[i] / 1000.0);
+        std::string res = resolution_name(r.resolution);
+        by_res[res] = by_res.value(res, 0) + 1;
+    }
+    f["count"] = total.size();
+    f["by_resolution"] = by_res;
+    auto lat = distribution(total);
+    lat.erase("count");
+    f["latency_ns"] = lat;
+    nlohmann::json stages = nlohmann::json::object();
+    for (size_t i = 0; i < kStageCount; ++i)
+        stages[stage_name(static_cast<Stage>(i))] = distribution(per_stage[i]);
+    f["stages"] = stages;
+    return f;
+}
+
+void FaultTracker::write_csv(std::ostream& os) const {
+    os << "id,device,smmu,sid,pasid,address,access,event,resolution,t_issue_ns,t_done_ns,total_ns";
+    for (size_t i = 0; i < kStageCount; ++i) os << ',' << stage_name(static_cast<Stage>(i)) << "_ns";
+    os << '\n';
+    char buf[32];
+    for (const auto& r : records_) {
+        if (!r.closed) continue;
+        std::snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)r.address);
+        std::string access = std::string(r.write ? "W" : "R") + (r.exec ? "X" : "") + (r.priv ? "P" : "");
+        os << r.id << ',' << r.device << ',' << r.smmu << ',' << r.sid << ','
+           << (r.ssv ? std::to_string(r.ssid) : std::string()) << ',' << buf << ',' << access << ','
+           << r.event << ',' << resolution_name(r.resolution) << ','
+           << r.t_issue_ps / 1000.0 << ',' << r.t_done_ps / 1000.0 << ','
+           << (r.t_done_ps - r.t_issue_ps) / 1000.0;
+        for (auto d : r.durations_ps()) os << ',' << d / 1000.0;
+        os << '\n';
+    }
+}
+
+}  // namespace iopf

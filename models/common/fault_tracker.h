@@ -1,0 +1,69 @@
+// Fault-latency instrumentation (DESIGN.md "Fault-latency lifecycle"). This is measurement,
+// not behaviour: the hardware and software models mark the moments a fault passes through
+// their stages; nothing here feeds back into the simulation.
+//
+// A fault is opened when the SMMU detects it, carries the device's issue time, and is
+// closed when the device gets its data or error. Each `mark(stage, t)` records the end of a
+// stage; a stage a path does not have lasts zero. Stage durations therefore partition
+// issue..completion exactly.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace iopf {
+
+enum class Stage : uint8_t { detect, record, irq, dispatch, queue, mm_fault, dump, respond, retry, count };
+constexpr size_t kStageCount = static_cast<size_t>(Stage::count);
+const char* stage_name(Stage s);
+
+enum class Resolution : uint8_t { pending, success, invalid, failure, terminated };
+const char* resolution_name(Resolution r);
+
+struct FaultRecord {
+    uint64_t id = 0;
+    std::string device;
+    std::string smmu;
+    uint32_t sid = 0;
+    uint32_t ssid = 0;
+    bool ssv = false;
+    uint64_t address = 0;
+    bool write = false, exec = false, priv = false;
+    std::string event;                 // e.g. "F_TRANSLATION"
+    Resolution resolution = Resolution::pending;
+    uint64_t t_issue_ps = 0;
+    std::array<uint64_t, kStageCount> end_ps{};   // 0 = stage not reached
+    uint64_t t_done_ps = 0;
+    bool closed = false;
+
+    // Duration of each stage; they sum to t_done - t_issue for a closed fault.
+    std::array<uint64_t, kStageCount> durations_ps() const;
+};
+
+class FaultTracker {
+public:
+    uint64_t open(FaultRecord rec);             // returns the fault id (never 0)
+    void mark(uint64_t id, Stage stage, uint64_t t_ps);
+    void resolve(uint64_t id, Resolution r);
+    void close(uint64_t id, uint64_t t_done_ps);
+    FaultRecord* find(uint64_t id);
+
+    size_t open_count() const { return open_; }
+    size_t size() const { return records_.size(); }
+    const std::vector<FaultRecord>& records() const { return records_; }
+
+    // "faults" section of the stats JSON (closed faults only).
+    nlohmann::json stats() const;
+    // One CSV row per closed fault (the --fault-log format; header documented in docs/).
+    void write_csv(std::ostream& os) const;
+
+private:
+    std::vector<FaultRecord> records_;   // index = id - 1
+    size_t open_ = 0;
+};
+
+}  // namespace iopf

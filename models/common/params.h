@@ -1,0 +1,104 @@
+// Parameters: every module reads its configuration through a ParamScope, which records
+// the parameter's path, type, unit, default and meaning as it is read. That record is what
+// `--describe` prints and what unknown-key detection checks against, so documentation and
+// behaviour cannot drift apart.
+//
+// Values come from (highest first): `--set path=value` overrides, the platform JSON, the
+// declared default. A path is the dotted key into the platform JSON ("smmu.tlb.entries").
+#pragma once
+#include <cstdint>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace iopf {
+
+// Bad input (unknown key, wrong type, out-of-range value). The message is one line that
+// names the key and what was expected; the CLI prints it and exits 2.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct ParamInfo {
+    std::string path;
+    std::string type;     // "uint", "size", "time", "double", "bool", "enum", "string", "object"
+    std::string unit;     // "cycles", "ns", "bytes", "MHz", ... or ""
+    std::string def;      // default, formatted
+    std::string value;    // value in effect, formatted
+    std::string doc;      // one-line meaning
+};
+
+class ParamScope;
+
+class Params {
+public:
+    explicit Params(nlohmann::json root = nlohmann::json::object());
+
+    // Record a `--set path=value` override (value is text; it is typed when read).
+    void set_override(const std::string& path, const std::string& value);
+
+    ParamScope scope(const std::string& prefix);
+    const nlohmann::json& root() const { return root_; }
+
+    // After elaboration: every key in the platform and every override must have been read.
+    // Throws ConfigError naming the first unknown key and the nearest valid one.
+    void check_unknown() const;
+
+    const std::vector<ParamInfo>& declared() const { return declared_; }
+
+private:
+    friend class ParamScope;
+    const nlohmann::json* lookup(const std::string& path) const;
+    void declare(ParamInfo info);
+    std::string nearest(const std::string& path) const;
+
+    nlohmann::json root_;
+    std::map<std::string, std::string> overrides_;
+    std::vector<ParamInfo> declared_;
+    std::set<std::string> declared_paths_;
+};
+
+class ParamScope {
+public:
+    ParamScope(Params& params, std::string prefix) : p_(&params), prefix_(std::move(prefix)) {}
+
+    uint64_t get_uint(const std::string& name, uint64_t def, const std::string& unit,
+                      const std::string& doc, uint64_t min = 0, uint64_t max = UINT64_MAX);
+    uint64_t get_size(const std::string& name, uint64_t def, const std::string& doc);
+    // An address: like a size, but shown in hex.
+    uint64_t get_addr(const std::string& name, uint64_t def, const std::string& doc);
+    uint64_t get_time_ps(const std::string& name, uint64_t def_ps, const std::string& doc);
+    double get_double(const std::string& name, double def, const std::string& unit,
+                      const std::string& doc, double min = 0.0, double max = 1e300);
+    bool get_bool(const std::string& name, bool def, const std::string& doc);
+    std::string get_enum(const std::string& name, const std::string& def,
+                         const std::vector<std::string>& choices, const std::string& doc);
+    std::string get_string(const std::string& name, const std::string& def, const std::string& doc);
+
+    // Names of the members of the JSON object at `name` (e.g. a device's jobs), sorted.
+    // Declares `name` as an object parameter so its presence is not "unknown".
+    std::vector<std::string> children(const std::string& name, const std::string& doc);
+    bool has(const std::string& name) const;
+
+    ParamScope sub(const std::string& name) const { return ParamScope(*p_, path(name)); }
+    std::string path(const std::string& name) const {
+        return prefix_.empty() ? name : prefix_ + "." + name;
+    }
+    const std::string& prefix() const { return prefix_; }
+
+private:
+    // The raw text (override) or JSON value for `name`; false when neither exists.
+    bool raw(const std::string& name, std::string& text, const nlohmann::json*& json) const;
+    [[noreturn]] void type_error(const std::string& name, const std::string& got,
+                                 const std::string& expected) const;
+
+    Params* p_;
+    std::string prefix_;
+};
+
+}  // namespace iopf

@@ -1,0 +1,47 @@
+#include "models/memory/router.h"
+
+#include "models/common/payload.h"
+
+namespace iopf {
+
+Router::Router(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
+    : sc_module(name), in("in"), out("out") {
+    hop_ps_ = p.get_time_ps("latency", 2000, "one-way latency of the interconnect for each transaction");
+    in.register_b_transport(this, &Router::b_transport);
+    in.register_transport_dbg(this, &Router::transport_dbg);
+    std::string me = this->name();
+    ctx.stats.add([this, me](nlohmann::json& root) { root["interconnect"][me] = {{"decode_errors", decode_errors_}}; });
+}
+
+void Router::map(uint64_t base, uint64_t size, const std::string& target_name) {
+    for (const auto& r : ranges_)
+        if (base < r.base + r.size && r.base < base + size)
+            throw ConfigError("address map: '" + target_name + "' overlaps '" + r.name + "'");
+    ranges_.push_back({base, size, static_cast<int>(ranges_.size()), target_name});
+}
+
+int Router::decode(uint64_t addr, uint64_t len) const {
+    for (const auto& r : ranges_)
+        if (addr >= r.base && addr - r.base < r.size && len <= r.size - (addr - r.base)) return r.port;
+    return -1;
+}
+
+void Router::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    int port = decode(gp.get_address(), gp.get_data_length());
+    if (port < 0) {
+        ++decode_errors_;
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    delay += ps(hop_ps_);
+    out[port]->b_transport(gp, delay);
+    delay += ps(hop_ps_);
+}
+
+unsigned Router::transport_dbg(int, tlm::tlm_generic_payload& gp) {
+    int port = decode(gp.get_address(), gp.get_data_length());
+    if (port < 0) { gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE); return 0; }
+    return out[port]->transport_dbg(gp);
+}
+
+}  // namespace iopf
