@@ -1,0 +1,48 @@
+// Host CPU cluster: N cores as a contended resource. Every software step runs on a core for
+// a parameterised time (`run`); when all cores are busy the step queues (FIFO), so a fault
+// storm queues on CPUs as it would on a real system.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <systemc>
+
+#include "models/common/context.h"
+#include "models/common/resource.h"
+
+namespace iopf {
+
+class Cpu : public sc_core::sc_module {
+public:
+    Cpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope params);
+
+    // Occupies one core for `cost_ps` of simulated time, accounted under `what`.
+    void run(uint64_t cost_ps, const char* what);
+    // Takes a core and keeps it (for a sequence of steps, e.g. a handler that also does
+    // MMIO): pair with `leave`. `run` must not be called while holding.
+    void enter() { cores_.acquire(); ++busy_now_; }
+    void leave() { --busy_now_; cores_.release(); }
+    void account(const char* what, uint64_t ps) { busy_ps_[what] += ps; }
+
+    unsigned cores() const { return cores_.capacity(); }
+    double clock_mhz() const { return clock_mhz_; }
+
+private:
+    FifoResource cores_;
+    double clock_mhz_;
+    uint64_t busy_now_ = 0;                      // traced
+    std::map<std::string, uint64_t> busy_ps_;    // per activity
+};
+
+// Holds a core for a scope (a software context that runs several timed steps in a row).
+class OnCore {
+public:
+    explicit OnCore(Cpu& cpu) : cpu_(cpu) { cpu_.enter(); }
+    ~OnCore() { cpu_.leave(); }
+
+private:
+    Cpu& cpu_;
+};
+
+}  // namespace iopf

@@ -1,0 +1,84 @@
+#include "models/host/host.h"
+
+#include "models/common/units.h"
+
+namespace iopf {
+namespace {
+
+Mapping parse_mapping(ParamScope m, const std::string& name) {
+    Mapping map;
+    map.name = name;
+    map.va = m.get_addr("va", 0, "input (IO virtual) address of the mapping");
+    map.pa = m.get_addr("pa", 0, "physical address the mapping points at");
+    map.size = m.get_size("size", 4096, "size of the mapping (4 KiB multiple)");
+    const std::string perm = m.get_enum("perm", "rw", {"r", "rw", "rx", "rwx", "x"}, "access permissions");
+    map.read = perm.find('r') != std::string::npos;
+    map.write = perm.find('w') != std::string::npos;
+    map.exec = perm.find('x') != std::string::npos;
+    map.user = !m.get_bool("priv_only", false, "mapping accessible to privileged (PnU=1) transactions only");
+    if ((map.va | map.pa | map.size) & 0xfff)
+        throw ConfigError("parameter '" + m.prefix() + "': va, pa and size must be 4 KiB aligned");
+    return map;
+}
+
+}  // namespace
+
+Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const std::vector<SmmuV3Firmware>& smmus,
+           const std::vector<FirmwareDevice>& devices)
+    : sc_module(name), cpu("cpu", ctx, p.sub("cpu")), bus("bus", ctx), irqc("irqc", ctx, p.sub("irq"), cpu) {
+    ParamScope kp = p.sub("kernel_pool");
+    const uint64_t pool_base = kp.get_addr("base", 0x80000000ull, "DRAM reserved for kernel allocations (tables, queues)");
+    const uint64_t pool_size = kp.get_size("size", 64ull << 20, "size of the kernel pool");
+    pool_ = std::make_unique<PhysAlloc>(pool_base, pool_size, "kernel pool");
+
+    std::vector<std::string> configured = p.children("streams", "per device: the contexts the OS sets up for it");
+    ParamScope sp = p.sub("streams");
+    for (const auto& dev_name : configured) {
+        bool known = false;
+        for (const auto& d : devices) known |= d.device == dev_name;
+        if (!known) throw ConfigError("parameter '" + sp.path(dev_name) + "': no device named '" + dev_name + "' in the platform");
+    }
+
+    size_t index = 0;
+    for (const auto& fw : smmus) {
+        std::vector<StreamAttach> attach;
+        for (const auto& d : devices) {
+            if (d.smmu != fw.name) continue;
+            StreamAttach a;
+            a.device = d.device;
+            a.sid = d.sid;
+            a.bus_master_enable = d.bus_master_enable;
+            ParamScope ds = sp.sub(d.device);
+            const std::string cfg = ds.get_enum("config", "translate", {"translate", "bypass", "abort"},
+                                                "STE.Config the driver installs for this device");
+            a.config = cfg == "bypass" ? StreamAttach::Config::bypass
+                     : cfg == "abort" ? StreamAttach::Config::abort : StreamAttach::Config::translate;
+            for (const auto& cn : ds.children("contexts", "address spaces (CDs) of the device")) {
+                ParamScope cs = ds.sub("contexts").sub(cn);
+                StreamContext c;
+                c.name = cn;
+                c.ssv = cs.has("ssid");
+                c.ssid = cs.get_uint("ssid", 0, "", "SubstreamID (PASID) selecting this CD; absent = the stream's only CD", 0, 0xfffff);
+                c.asid = cs.get_uint("asid", 1, "", "ASID tagging this context's TLB entries", 0, 0xffff);
+                for (const auto& mn : cs.children("mappings", "IOVA -> PA mappings in this context's page tables")) {
+                    Mapping m = parse_mapping(cs.sub("mappings").sub(mn), mn);
+                    if (pool_->contains(m.pa) || pool_->contains(m.pa + m.size - 1) ||
+                        (m.pa < pool_base && m.pa + m.size > pool_base))
+                        throw ConfigError("parameter '" + cs.sub("mappings").path(mn) +
+                                          ".pa': overlaps the kernel pool at " + hex(pool_base));
+                    c.mappings.push_back(m);
+                }
+                a.contexts.push_back(std::move(c));
+            }
+            attach.push_back(std::move(a));
+        }
+        SmmuV3Firmware f = fw;
+        f.irq_base = 32 + 4 * static_cast<unsigned>(index);
+        drivers_.push_back(std::make_unique<SmmuV3Driver>((fw.name + "_driver").c_str(), ctx,
+                                                          p.sub("smmu_driver"), cpu, bus, irqc, *pool_, f,
+                                                          std::move(attach)));
+        ++index;
+    }
+}
+
+}  // namespace iopf

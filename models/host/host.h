@@ -1,0 +1,46 @@
+// The host: CPU cores, the CPU's port onto the interconnect, the interrupt controller, the
+// kernel's page pool, and one SMMUv3 driver per SMMU. Its configuration names, per device,
+// the address spaces the OS gives that device (contexts with ASIDs and mappings).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "models/common/context.h"
+#include "models/host/cpu.h"
+#include "models/host/host_bus.h"
+#include "models/host/irq_controller.h"
+#include "models/host/phys_alloc.h"
+#include "models/host/smmu_v3_driver.h"
+
+namespace iopf {
+
+// Firmware view of one device: where it sits and its StreamID.
+struct FirmwareDevice {
+    std::string device;
+    std::string smmu;    // "" = not behind an SMMU
+    uint32_t sid = 0;
+    sc_core::sc_signal<bool>* bus_master_enable = nullptr;
+};
+
+class Host : public sc_core::sc_module {
+public:
+    Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope params, const std::vector<SmmuV3Firmware>& smmus,
+         const std::vector<FirmwareDevice>& devices);
+
+    Cpu cpu;
+    HostBus bus;
+    IrqController irqc;
+
+    PhysAlloc& kernel_pool() { return *pool_; }
+    SmmuV3Driver& smmu_driver(size_t i) { return *drivers_.at(i); }
+    size_t smmu_drivers() const { return drivers_.size(); }
+
+private:
+    std::unique_ptr<PhysAlloc> pool_;
+    std::vector<std::unique_ptr<SmmuV3Driver>> drivers_;
+};
+
+}  // namespace iopf

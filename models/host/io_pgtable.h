@@ -1,0 +1,55 @@
+// Software page-table builder. Call from a thread that holds a core (OnCore).
+// (Linux io-pgtable-arm / the CPU's page tables): builds
+// VMSAv8-64 stage-1 tables, 4 KiB granule, 48-bit VA (4 levels, T0SZ = 16), in simulated
+// memory through timed host accesses. These are the very tables the SMMU walks.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "models/host/cpu.h"
+#include "models/host/host_bus.h"
+#include "models/host/phys_alloc.h"
+#include "models/smmu/vmsa.h"
+
+namespace iopf {
+
+struct PgtableCosts {
+    uint64_t pte_write_ps = 20000;   // software cost per descriptor written (beyond the access)
+};
+
+class IoPgtable {
+public:
+    static constexpr unsigned kVaBits = 48;
+    static constexpr unsigned kT0sz = 64 - kVaBits;
+
+    IoPgtable(HostBus& bus, PhysAlloc& tables, Cpu& cpu, PgtableCosts costs);
+
+    uint64_t ttb() const { return root_; }
+    // Allocates the level-0 table if there is none yet; returns it.
+    uint64_t ensure_root() { if (!root_) root_ = new_table(); return root_; }
+    // Maps [va, va+size) to [pa, pa+size). Uses 2 MiB / 1 GiB blocks where `allow_blocks`
+    // and alignment permit. Throws ConfigError when va/pa/size are not 4 KiB aligned, the
+    // range leaves the 48-bit VA space, or it overlaps an existing mapping.
+    void map(uint64_t va, uint64_t pa, uint64_t size, const smmu::LeafAttrs& attrs, bool allow_blocks = false);
+    // Removes the leaf entries of [va, va+size) (4 KiB pages only). Returns pages unmapped.
+    uint64_t unmap(uint64_t va, uint64_t size);
+    // Software walk (timed reads): the leaf descriptor for `va`, or 0.
+    uint64_t lookup(uint64_t va);
+
+    uint64_t tables() const { return tables_; }
+    uint64_t descriptors_written() const { return writes_; }
+
+private:
+    uint64_t table_for(uint64_t va, unsigned level, bool create);   // table at `level` covering va
+    uint64_t new_table();
+    void charge_pte_write();
+
+    HostBus& bus_;
+    PhysAlloc& alloc_;
+    Cpu& cpu_;
+    PgtableCosts costs_;
+    uint64_t root_;
+    uint64_t tables_ = 0, writes_ = 0;
+};
+
+}  // namespace iopf

@@ -1,0 +1,88 @@
+#include "models/host/irq_controller.h"
+
+#include "models/common/payload.h"
+
+namespace iopf {
+
+IrqController::IrqController(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu)
+    : sc_module(name), msi("msi"), ctx_(ctx), cpu_(cpu) {
+    base_ = p.get_addr("doorbell_base", 0x08000000ull, "physical address of the MSI doorbell frame (64 KiB)");
+    hardirq_ps_ = p.get_time_ps("hardirq_cost", 1000, "hard IRQ: exception entry, GIC acknowledge, primary handler, EOI");
+    wakeup_ps_ = p.get_time_ps("thread_wakeup_cost", 2000, "waking and scheduling the IRQ thread (IRQF_ONESHOT)");
+    msi.register_b_transport(this, &IrqController::b_transport);
+    SC_HAS_PROCESS(IrqController);
+    SC_METHOD(deliver_msis);
+    sensitive << msi_arrival_;
+    dont_initialize();
+    std::string me = this->name();
+    ctx.stats.add([this, me](nlohmann::json& root) {
+        nlohmann::json irqs = nlohmann::json::object();
+        for (const auto& [n, l] : lines_) irqs[l->name.empty() ? std::to_string(n) : l->name] = {{"irq", n}, {"count", l->count}};
+        root["host"]["irqs"] = irqs;
+        root["host"]["irqs_unhandled"] = unhandled_;
+    });
+}
+
+void IrqController::connect_line(const sc_core::sc_signal<bool>& line, unsigned irq) {
+    sc_core::sc_spawn_options opt;
+    opt.spawn_method();
+    opt.dont_initialize();
+    opt.set_sensitivity(&line.posedge_event());
+    sc_core::sc_spawn([this, irq] { raise(irq); }, sc_core::sc_gen_unique_name("line"), &opt);
+}
+
+void IrqController::request_threaded_irq(unsigned irq, const std::string& name, std::function<void(uint64_t)> fn) {
+    auto& l = lines_[irq];
+    if (!l) l = std::make_unique<Line>();
+    l->name = name;
+    l->fn = std::move(fn);
+    ctx_.traces.add(std::string(this->name()) + ".thread." + name, l->running);
+    sc_core::sc_spawn([this, irq] { handler_thread(irq); }, sc_core::sc_gen_unique_name("irq_thread"));
+}
+
+void IrqController::raise(unsigned irq) {
+    auto it = lines_.find(irq);
+    if (it == lines_.end() || !it->second->fn) { ++unhandled_; return; }
+    Line& l = *it->second;
+    ++l.count;
+    if (!l.pending) l.raised_ps = now_ps();
+    l.pending = true;
+    l.ev.notify(sc_core::SC_ZERO_TIME);
+}
+
+void IrqController::handler_thread(unsigned irq) {
+    Line& l = *lines_[irq];
+    for (;;) {
+        if (!l.pending) sc_core::wait(l.ev);
+        l.pending = false;           // masked (ONESHOT) from here until the thread returns
+        uint64_t raised = l.raised_ps;
+        cpu_.run(hardirq_ps_, "hardirq");
+        cpu_.run(wakeup_ps_, "irq_thread_wakeup");
+        l.running = true;
+        l.fn(raised);
+        l.running = false;
+    }
+}
+
+void IrqController::deliver_msis() {
+    while (!msi_pending_.empty() && msi_pending_.begin()->first <= now_ps()) {
+        unsigned irq = msi_pending_.begin()->second;
+        msi_pending_.erase(msi_pending_.begin());
+        raise(irq);
+    }
+}
+
+void IrqController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    if (!gp.is_write() || gp.get_data_length() != 4 || gp.get_address() != doorbell_address()) {
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    uint32_t data;
+    std::memcpy(&data, gp.get_data_ptr(), 4);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    // The write is posted: the interrupt is raised when it arrives.
+    msi_pending_.emplace(now_ps() + delay.value(), data);
+    msi_arrival_.notify(delay);
+}
+
+}  // namespace iopf

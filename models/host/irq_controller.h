@@ -1,0 +1,63 @@
+// Interrupt controller (GIC-like): edge-triggered wired lines and an MSI doorbell (a 32-bit
+// write of the interrupt number to the doorbell register, like GITS_TRANSLATER), delivering
+// to Linux-style threaded handlers: the hard IRQ runs on a core, wakes the handler thread
+// (IRQF_ONESHOT: the interrupt stays masked while the thread runs; an interrupt that
+// arrives meanwhile makes the thread run again), each step costing core time.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/common/context.h"
+#include "models/host/cpu.h"
+
+namespace iopf {
+
+class IrqController : public sc_core::sc_module {
+public:
+    tlm_utils::simple_target_socket<IrqController> msi;   // doorbell target
+
+    IrqController(sc_core::sc_module_name name, SimContext& ctx, ParamScope params, Cpu& cpu);
+
+    uint64_t doorbell_base() const { return base_; }
+    uint64_t doorbell_size() const { return 0x10000; }
+    uint64_t doorbell_address() const { return base_ + 0x40; }   // the TRANSLATER-like register
+
+    // Wires an edge-triggered line to interrupt number `irq`.
+    void connect_line(const sc_core::sc_signal<bool>& line, unsigned irq);
+    // Registers a threaded handler. `thread_fn` runs in the handler's own thread and does its
+    // own core accounting. It receives the time the interrupt was raised.
+    void request_threaded_irq(unsigned irq, const std::string& name, std::function<void(uint64_t raised_ps)> thread_fn);
+    void raise(unsigned irq);
+
+private:
+    struct Line {
+        std::string name;
+        std::function<void(uint64_t)> fn;
+        bool pending = false;
+        uint64_t raised_ps = 0;
+        sc_core::sc_event ev;
+        uint64_t count = 0, spurious = 0;
+        bool running = false;   // traced: handler thread active
+    };
+    void handler_thread(unsigned irq);
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void deliver_msis();
+
+    SimContext& ctx_;
+    Cpu& cpu_;
+    uint64_t base_;
+    uint64_t hardirq_ps_, wakeup_ps_;
+    std::map<unsigned, std::unique_ptr<Line>> lines_;
+    uint64_t unhandled_ = 0;
+    std::multimap<uint64_t, unsigned> msi_pending_;   // arrival time -> interrupt number
+    sc_core::sc_event_queue msi_arrival_;
+};
+
+}  // namespace iopf

@@ -1,0 +1,371 @@
+#include "models/host/smmu_v3_driver.h"
+
+#include <algorithm>
+
+#include "models/common/payload.h"
+#include "models/common/units.h"
+#include "models/smmu/v3/format/cd.h"
+#include "models/smmu/v3/format/features.h"
+#include "models/smmu/v3/format/queue.h"
+#include "models/smmu/v3/format/regs.h"
+#include "models/smmu/v3/format/ste.h"
+
+namespace iopf {
+
+namespace v3 = smmu::v3;
+
+namespace {
+
+unsigned bits_for(uint64_t max_value) {   // smallest n with max_value < 2^n (at least 1)
+    unsigned n = 1;
+    while (n < 64 && (max_value >> n)) ++n;
+    return n;
+}
+
+}  // namespace
+
+SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu, HostBus& bus,
+                           IrqController& irqc, PhysAlloc& pool, SmmuV3Firmware fw, std::vector<StreamAttach> streams)
+    : sc_module(name), ctx_(ctx), cpu_(cpu), bus_(bus), irqc_(irqc), pool_(pool), fw_(std::move(fw)),
+      streams_(std::move(streams)) {
+    strtab_fmt_ = p.get_enum("strtab_format", "linear", {"linear", "2level"}, "stream table format (STRTAB_BASE_CFG.FMT)");
+    irq_mode_ = p.get_enum("irq_mode", "msi", {"msi", "wired"}, "event/GERROR interrupts as MSIs or wired lines");
+    sync_mode_ = p.get_enum("sync_mode", "msi", {"msi", "sev", "none"},
+                            "CMD_SYNC completion: MSI write to the SYNC slot (Linux), SEV, or polling CONS");
+    cmdq_log2_ = p.get_uint("cmdq_log2size", 8, "log2 entries", "command queue size (capped by IDR1.CMDQS)", 1, 19);
+    evtq_log2_ = p.get_uint("evtq_log2size", 7, "log2 entries", "event queue size (capped by IDR1.EVENTQS)", 1, 19);
+    disable_bypass_ = p.get_bool("disable_bypass", true, "GBPA.ABORT: abort traffic while the SMMU is disabled");
+    ParamScope c = p.sub("cost");
+    cost_mmio_setup_ps_ = c.get_time_ps("init_step", 200000, "software time of each probe/reset step besides its MMIO");
+    cost_cmd_ps_ = c.get_time_ps("command", 30000, "building one command and writing it to the queue");
+    cost_evt_ps_ = c.get_time_ps("event", 150000, "decoding and reporting one event record (the threaded handler)");
+    cost_poll_ps_ = c.get_time_ps("poll_interval", 100000, "delay between two polls (CR0ACK, CONS, SYNC)");
+    cost_attach_ps_ = c.get_time_ps("attach", 1000000, "software time to attach a device (domain setup, beyond table writes)");
+    pgt_costs_.pte_write_ps = c.get_time_ps("pte_write", 20000, "software time per page-table descriptor written");
+    poll_limit_ = p.get_uint("poll_limit", 100000, "polls", "polls before a wait is declared timed out (a driver error)");
+
+    SC_HAS_PROCESS(SmmuV3Driver);
+    SC_THREAD(probe);
+
+    const std::string me = this->name();
+    ctx.stats.add([this, me](nlohmann::json& root) {
+        nlohmann::json d = {{"events_handled", events_handled_}, {"evtq_overflows", evtq_overflows_},
+                            {"cmdq_errors_handled", cmdq_errors_handled_}, {"queue_full_waits", queue_full_waits_},
+                            {"commands_submitted", commands_submitted_}, {"syncs", syncs_}, {"ready", ready_}};
+        d["events_by_type"] = nlohmann::json::object();
+        for (const auto& [k, v] : events_by_type_) d["events_by_type"][k] = v;
+        root["host"]["smmu_drivers"][me] = d;
+    });
+}
+
+void SmmuV3Driver::cost(uint64_t ps, const char* what) {
+    if (!ps) return;
+    wait(sc_core::sc_time::from_value(ps));
+    cpu_.account(what, ps);
+}
+
+void SmmuV3Driver::poll_until(uint32_t off, uint32_t mask, uint32_t value, const char* what) {
+    for (uint64_t i = 0; i < poll_limit_; ++i) {
+        if ((rd(off) & mask) == value) return;
+        cost(cost_poll_ps_, "poll");
+    }
+    ctx_.log.warn(std::string(name()) + ": timed out waiting for " + what);
+}
+
+void SmmuV3Driver::set_cr0(uint32_t v) {
+    wr(v3::reg::CR0, v);
+    poll_until(v3::reg::CR0ACK, 0xffffffffu, v, "CR0ACK");
+}
+
+void SmmuV3Driver::probe() {
+    OnCore core(cpu_);
+    cost(cost_mmio_setup_ps_, "smmu_init");
+    idr0_ = rd(v3::reg::IDR0);
+    idr1_ = rd(v3::reg::IDR1);
+    idr5_ = rd(v3::reg::IDR5);
+    oas_bits_ = v3::oas_bits_from_field(v3::idr5::OAS.get(idr5_));
+    reset_and_enable();
+    for (const auto& s : streams_) attach(s);
+    ready_ = true;
+    ready_ev_.notify(sc_core::SC_ZERO_TIME);
+    ctx_.log.info(std::string(name()) + ": SMMUv3 ready, " + std::to_string(streams_.size()) + " stream(s) attached");
+    // Enable bus mastering last: devices start only once their translations exist.
+    for (const auto& s : streams_)
+        if (s.bus_master_enable) s.bus_master_enable->write(true);
+}
+
+void SmmuV3Driver::reset_and_enable() {
+    // 1. Disable, with the GBPA policy for the window where the SMMU is off.
+    if (rd(v3::reg::CR0) & v3::cr0::SMMUEN.mask()) set_cr0(0);
+    if (disable_bypass_) {
+        wr(v3::reg::GBPA, uint32_t(v3::gbpa::ABORT.make(1) | v3::gbpa::UPDATE.make(1)));
+        poll_until(v3::reg::GBPA, uint32_t(v3::gbpa::UPDATE.mask()), 0, "GBPA.Update");
+    }
+    set_cr0(0);
+    cost(cost_mmio_setup_ps_, "smmu_init");
+
+    // 2. Stream table, sized for the StreamIDs firmware describes.
+    uint32_t max_sid = 0;
+    for (const auto& s : streams_) max_sid = std::max(max_sid, s.sid);
+    const unsigned sid_bits = v3::idr1::SIDSIZE.get(idr1_);
+    if (max_sid >> sid_bits)
+        throw ConfigError(std::string(name()) + ": StreamID " + std::to_string(max_sid) + " exceeds SMMU_IDR1.SIDSIZE=" +
+                          std::to_string(sid_bits));
+    st_log2_ = std::min(sid_bits, std::max(bits_for(max_sid), 1u));
+    st_2level_ = strtab_fmt_ == "2level";
+    if (st_2level_ && v3::idr0::ST_LEVEL.get(idr0_) != v3::idr0::ST_LEVEL_2LVL)
+        throw ConfigError(std::string(name()) + ": strtab_format=2level but SMMU_IDR0.ST_LEVEL says linear only");
+    uint32_t cfg;
+    if (!st_2level_) {
+        strtab_ = pool_.alloc(64ull << st_log2_, std::max<uint64_t>(64ull << st_log2_, 64));
+        cfg = uint32_t(v3::strtab_base_cfg::LOG2SIZE.make(st_log2_) |
+                       v3::strtab_base_cfg::FMT.make(v3::strtab_base_cfg::FMT_LINEAR));
+    } else {
+        st_log2_ = std::max(st_log2_, st_split_ + 1);
+        const uint64_t l1_entries = 1ull << (st_log2_ - st_split_);
+        strtab_ = pool_.alloc(l1_entries * 8, std::max<uint64_t>(l1_entries * 8, 64));
+        cfg = uint32_t(v3::strtab_base_cfg::LOG2SIZE.make(st_log2_) | v3::strtab_base_cfg::SPLIT.make(st_split_) |
+                       v3::strtab_base_cfg::FMT.make(v3::strtab_base_cfg::FMT_2LVL));
+    }
+    // Fresh pool memory reads as zero: every STE / L1 descriptor starts invalid.
+    wr64(v3::reg::STRTAB_BASE, v3::strtab_base::RA.make(1) | (strtab_ & v3::strtab_base::ADDR.mask()));
+    wr(v3::reg::STRTAB_BASE_CFG, cfg);
+
+    // 3. Queues.
+    cmdq_log2_ = std::min<unsigned>(cmdq_log2_, v3::idr1::CMDQS.get(idr1_));
+    evtq_log2_ = std::min<unsigned>(evtq_log2_, v3::idr1::EVENTQS.get(idr1_));
+    cmdq_ = pool_.alloc(16ull << cmdq_log2_, std::max<uint64_t>(16ull << cmdq_log2_, 32));
+    evtq_ = pool_.alloc(32ull << evtq_log2_, std::max<uint64_t>(32ull << evtq_log2_, 32));
+    wr64(v3::reg::CMDQ_BASE, v3::q_base::RA.make(1) | (cmdq_ & v3::q_base::ADDR.mask()) | v3::q_base::LOG2SIZE.make(cmdq_log2_));
+    wr(v3::reg::CMDQ_PROD, 0);
+    wr(v3::reg::CMDQ_CONS, 0);
+    wr64(v3::reg::EVTQ_BASE, v3::q_base::WA.make(1) | (evtq_ & v3::q_base::ADDR.mask()) | v3::q_base::LOG2SIZE.make(evtq_log2_));
+    wr(v3::reg::EVTQ_PROD, 0);
+    wr(v3::reg::EVTQ_CONS, 0);
+    cmdq_prod_ = cmdq_cons_cached_ = evtq_cons_ = 0;
+
+    // 4. Command queue on; invalidate everything the SMMU may have cached.
+    uint32_t cr0 = uint32_t(v3::cr0::CMDQEN.mask());
+    set_cr0(cr0);
+    submit({v3::cmd_cfgi_all(), v3::cmd_tlbi_nsnh_all()}, true);
+
+    // 5. Event queue on, interrupts wired up.
+    cr0 |= uint32_t(v3::cr0::EVENTQEN.mask());
+    set_cr0(cr0);
+    const unsigned evtq_irq = fw_.irq_base, gerror_irq = fw_.irq_base + 1;
+    irqc_.request_threaded_irq(evtq_irq, std::string(basename()) + ".evtq", [this](uint64_t t) { evtq_handler(t); });
+    irqc_.request_threaded_irq(gerror_irq, std::string(basename()) + ".gerror", [this](uint64_t t) { gerror_handler(t); });
+    const bool msi = irq_mode_ == "msi" && v3::idr0::MSI.get(idr0_);
+    if (msi) {
+        wr64(v3::reg::EVENTQ_IRQ_CFG0, irqc_.doorbell_address());
+        wr(v3::reg::EVENTQ_IRQ_CFG1, evtq_irq);
+        wr64(v3::reg::GERROR_IRQ_CFG0, irqc_.doorbell_address());
+        wr(v3::reg::GERROR_IRQ_CFG1, gerror_irq);
+    } else {
+        wr64(v3::reg::EVENTQ_IRQ_CFG0, 0);
+        wr64(v3::reg::GERROR_IRQ_CFG0, 0);
+        if (fw_.evtq_irq) irqc_.connect_line(*fw_.evtq_irq, evtq_irq);
+        if (fw_.gerror_irq) irqc_.connect_line(*fw_.gerror_irq, gerror_irq);
+    }
+    const uint32_t irqen = uint32_t(v3::irq_ctrl::EVENTQ_IRQEN.mask() | v3::irq_ctrl::GERROR_IRQEN.mask());
+    wr(v3::reg::IRQ_CTRL, irqen);
+    poll_until(v3::reg::IRQ_CTRLACK, 0xffffffffu, irqen, "IRQ_CTRLACK");
+
+    // 6. Translation on.
+    cr0 |= uint32_t(v3::cr0::SMMUEN.mask());
+    set_cr0(cr0);
+}
+
+uint64_t SmmuV3Driver::ste_address(uint32_t sid) {
+    if (!st_2level_) return strtab_ + uint64_t(sid) * 64;
+    const uint32_t l1 = sid >> st_split_;
+    auto it = l2_tables_.find(l1);
+    if (it == l2_tables_.end()) {
+        // Allocate the level-2 array for this span and publish it in the L1 descriptor.
+        const uint64_t bytes = 64ull << st_split_;
+        uint64_t l2 = pool_.alloc(bytes, bytes);
+        v3::StL1Desc d;
+        d.span = st_split_ + 1;
+        d.l2ptr = l2;
+        bus_.write64(strtab_ + uint64_t(l1) * 8, v3::encode_st_l1(d));
+        it = l2_tables_.emplace(l1, l2).first;
+    }
+    return it->second + uint64_t(sid & ((1u << st_split_) - 1)) * 64;
+}
+
+void SmmuV3Driver::write_ste(uint32_t sid, const uint64_t w[8]) {
+    // Linux writes the STE's upper words first and word 0 (with V) last, then CFGI_STE.
+    const uint64_t a = ste_address(sid);
+    for (int i = 7; i >= 0; --i) bus_.write64(a + 8 * i, w[i]);
+    submit({v3::cmd_cfgi_ste(sid, true)}, true);
+}
+
+void SmmuV3Driver::attach(const StreamAttach& s) {
+    cost(cost_attach_ps_, "attach");
+    v3::Ste ste;
+    ste.v = true;
+    if (s.config == StreamAttach::Config::bypass) ste.config = v3::ste_config::BYPASS;
+    else if (s.config == StreamAttach::Config::abort) ste.config = v3::ste_config::ABORT;
+    else {
+        ste.config = v3::ste_config::S1_TRANS;
+        uint32_t max_ssid = 0;
+        bool substreams = false;
+        for (const auto& c : s.contexts) { max_ssid = std::max(max_ssid, c.ssid); substreams |= c.ssv; }
+        const unsigned ssid_bits = v3::idr1::SSIDSIZE.get(idr1_);
+        if (substreams && (max_ssid >> ssid_bits))
+            throw ConfigError(s.device + ": SubstreamID " + std::to_string(max_ssid) + " exceeds SMMU_IDR1.SSIDSIZE=" +
+                              std::to_string(ssid_bits));
+        const unsigned cdmax = substreams ? bits_for(max_ssid) : 0;
+        const uint64_t cd_table = pool_.alloc(64ull << cdmax, 64);
+        for (const auto& c : s.contexts) {
+            auto pgt = std::make_unique<IoPgtable>(bus_, pool_, cpu_, pgt_costs_);
+            for (const auto& m : c.mappings)
+                pgt->map(m.va, m.pa, m.size, smmu::leaf_attrs_for(m.write, m.user, m.exec));
+            pgt->ensure_root();   // a context with no mappings still has a (empty) table
+            v3::Cd cd;
+            cd.v = true;
+            cd.t0sz = IoPgtable::kT0sz;
+            cd.tg0 = v3::tg0_from_granule_shift(12);
+            cd.epd0 = false;
+            cd.epd1 = true;          // no TTB1 half
+            cd.t1sz = IoPgtable::kT0sz;
+            cd.tg1 = v3::tg1_from_granule_shift(12);
+            cd.ips = v3::oas_field_from_bits(oas_bits_);
+            cd.aa64 = true;
+            cd.asid = c.asid;
+            cd.ttb0 = pgt->ttb();
+            cd.r = true;             // record faults
+            cd.a = true;             // abort (not RAZ/WI) on a terminated fault
+            cd.s = false;
+            cd.mair = 0x0000000000ff04ull;
+            uint64_t w[8];
+            v3::encode_cd(cd, w);
+            const uint64_t a = cd_table + uint64_t(c.ssv ? c.ssid : 0) * 64;
+            for (int i = 7; i >= 0; --i) bus_.write64(a + 8 * i, w[i]);
+            pgtables_.push_back(std::move(pgt));
+        }
+        ste.s1fmt = v3::s1fmt::LINEAR;
+        ste.s1_context_ptr = cd_table;
+        ste.s1cdmax = cdmax;
+        ste.s1dss = v3::s1dss::SSID0;
+    }
+    uint64_t w[8];
+    v3::encode_ste(ste, w);
+    write_ste(s.sid, w);
+}
+
+void SmmuV3Driver::enqueue(const uint64_t w[2]) {
+    const v3::QueuePtr q(cmdq_log2_);
+    while (q.is_full(cmdq_prod_, cmdq_cons_cached_)) {
+        // Queue full: refresh CONS from the SMMU, and back off while it drains.
+        cmdq_cons_cached_ = rd(v3::reg::CMDQ_CONS);
+        if (!q.is_full(cmdq_prod_, cmdq_cons_cached_)) break;
+        ++queue_full_waits_;
+        wr(v3::reg::CMDQ_PROD, cmdq_prod_);   // publish what is queued so the SMMU makes progress
+        cost(cost_poll_ps_, "cmdq_full");
+    }
+    bus_.write(cmdq_ + q.offset(cmdq_prod_, 16), reinterpret_cast<const uint8_t*>(w), 16);
+    cost(cost_cmd_ps_, "command");
+    cmdq_prod_ = q.inc(cmdq_prod_);
+    ++commands_submitted_;
+}
+
+void SmmuV3Driver::submit(const std::vector<v3::Command>& cmds, bool sync) {
+    std::vector<std::array<uint64_t, 2>> raw;
+    for (const auto& c : cmds) {
+        std::array<uint64_t, 2> w{};
+        v3::encode_command(c, w.data());
+        raw.push_back(w);
+    }
+    submit_raw(raw, sync);
+}
+
+void SmmuV3Driver::submit_raw(const std::vector<std::array<uint64_t, 2>>& entries, bool sync) {
+    Hold lock(cmdq_lock_);
+    for (const auto& e : entries) enqueue(e.data());
+    if (!sync) { wr(v3::reg::CMDQ_PROD, cmdq_prod_); return; }
+    const v3::QueuePtr q(cmdq_log2_);
+    const uint64_t slot = cmdq_ + q.offset(cmdq_prod_, 16);
+    v3::Command s;
+    if (sync_mode_ == "msi" && v3::idr0::MSI.get(idr0_)) s = v3::cmd_sync(v3::SyncCs::SIG_IRQ, slot, 0);
+    else if (sync_mode_ == "sev" && v3::idr0::SEV.get(idr0_)) s = v3::cmd_sync(v3::SyncCs::SIG_SEV, 0, 0);
+    else s = v3::cmd_sync(v3::SyncCs::SIG_NONE, 0, 0);
+    uint64_t w[2];
+    v3::encode_command(s, w);
+    enqueue(w);
+    wr(v3::reg::CMDQ_PROD, cmdq_prod_);
+    ++syncs_;
+    wait_sync(cmdq_prod_);
+    (void)slot;
+}
+
+void SmmuV3Driver::wait_sync(uint32_t target) {
+    const v3::QueuePtr q(cmdq_log2_);
+    const uint32_t sync_ptr = (target - 1) & q.ptr_mask();   // the CMD_SYNC's own slot
+    const uint64_t slot = cmdq_ + q.offset(sync_ptr, 16);
+    for (uint64_t i = 0; i < poll_limit_; ++i) {
+        if (sync_mode_ == "msi" && v3::idr0::MSI.get(idr0_)) {
+            // The SMMU's MSI writes MSIData (0) over the first word of the CMD_SYNC.
+            if (bus_.read32(slot) == 0) { cmdq_cons_cached_ = target; return; }
+        } else {
+            if (sync_mode_ == "sev" && fw_.sev && v3::idr0::SEV.get(idr0_)) {
+                // WFE: sleep until the SMMU's SEV (or a timeout tick), then check CONS.
+                wait(sc_core::sc_time::from_value(cost_poll_ps_ * 10), fw_.sev->posedge_event());
+            }
+            const uint32_t cons = rd(v3::reg::CMDQ_CONS);
+            cmdq_cons_cached_ = cons;
+            if (q.ptr(cons) == q.ptr(target)) return;
+        }
+        cost(cost_poll_ps_, "sync_poll");
+    }
+    ctx_.log.warn(std::string(name()) + ": CMD_SYNC timed out");
+}
+
+void SmmuV3Driver::evtq_handler(uint64_t raised_ps) {
+    OnCore core(cpu_);
+    const v3::QueuePtr q(evtq_log2_);
+    for (;;) {
+        const uint32_t prod = rd(v3::reg::EVTQ_PROD);
+        if ((prod ^ evtq_cons_) & v3::q_ptr::OVFLG) {
+            // Overflow: records were lost. Acknowledge by copying OVFLG to OVACKFLG.
+            ++evtq_overflows_;
+            ctx_.log.warn(std::string(name()) + ": event queue overflow, events lost");
+            evtq_cons_ = (evtq_cons_ & ~v3::q_ptr::OVACKFLG) | (prod & v3::q_ptr::OVFLG);
+            wr(v3::reg::EVTQ_CONS, evtq_cons_);
+        }
+        if (q.is_empty(prod, evtq_cons_)) break;
+        while (!q.is_empty(prod, evtq_cons_)) {
+            uint64_t w[4];
+            bus_.read(evtq_ + q.offset(evtq_cons_, 32), reinterpret_cast<uint8_t*>(w), 32);
+            v3::EventRecord ev = v3::decode_event(w);
+            cost(cost_evt_ps_, "evtq_entry");
+            ++events_handled_;
+            ++events_by_type_[smmu::event_name(ev.id)];
+            evtq_cons_ = q.inc(evtq_cons_);
+            wr(v3::reg::EVTQ_CONS, evtq_cons_);
+        }
+    }
+    (void)raised_ps;
+}
+
+void SmmuV3Driver::gerror_handler(uint64_t) {
+    OnCore core(cpu_);
+    const uint32_t gerror = rd(v3::reg::GERROR), gerrorn = rd(v3::reg::GERRORN);
+    const uint32_t active = gerror ^ gerrorn;
+    if (!active) return;
+    if (active & v3::gerror::CMDQ_ERR) {
+        // Like arm_smmu_cmdq_skip_err(): report, and overwrite the offending command with a
+        // CMD_SYNC so the queue can make progress once the error is acknowledged.
+        ++cmdq_errors_handled_;
+        const uint32_t cons = rd(v3::reg::CMDQ_CONS);
+        const uint32_t err = uint32_t(v3::q_ptr::ERR.get(cons));
+        ctx_.log.warn(std::string(name()) + ": CMDQ error " + std::to_string(err) + " at CONS index " +
+                      std::to_string(v3::QueuePtr(cmdq_log2_).index(cons)));
+        uint64_t w[2];
+        v3::encode_command(v3::cmd_sync(v3::SyncCs::SIG_NONE, 0, 0), w);
+        bus_.write(cmdq_ + v3::QueuePtr(cmdq_log2_).offset(cons, 16), reinterpret_cast<const uint8_t*>(w), 16);
+    }
+    wr(v3::reg::GERRORN, gerror);
+}
+
+}  // namespace iopf

@@ -1,0 +1,92 @@
+// SmmuV3 construction: parameters, features (reflected in SMMU_IDR0-5), processes, stats
+// and traces. Translation, registers and queues are in smmu_v3_{xlate,regs,queues}.cpp.
+#include "models/smmu/v3/smmu_v3.h"
+
+#include "models/smmu/v3/format/regs.h"
+
+namespace iopf {
+
+namespace v3 = smmu::v3;
+
+SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
+    : sc_module(name), upstream("upstream"), downstream("downstream"), walk_port("walk_port"), mmio("mmio"),
+      ctx_(ctx),
+      clk_(p.get_double("clock_mhz", 1000.0, "MHz", "SMMU clock; every *_cycles parameter counts this clock", 1.0)),
+      tlb_(p.sub("tlb").get_uint("entries", 128, "entries", "main TLB entries", 1, 1 << 20),
+           p.sub("tlb").get_uint("ways", 4, "ways", "main TLB associativity (entries must be a multiple)", 1, 1 << 20),
+           smmu::parse_replacement(p.sub("tlb").get_enum("replacement", "lru", {"lru", "fifo", "random"},
+                                                         "main TLB replacement policy")),
+           ctx.seed),
+      ste_cache_(p.sub("config_cache").get_uint("ste_entries", 64, "entries", "STE cache entries (0 = no caching)")),
+      cd_cache_(p.sub("config_cache").get_uint("cd_entries", 64, "entries", "CD cache entries (0 = no caching)")) {
+    mmio_base_ = p.get_addr("mmio_base", 0x09000000ull, "physical base of the register file (128 KiB: pages 0 and 1)");
+
+    ParamScope f = p.sub("features");
+    feat_.stage1 = true;
+    feat_.stage2 = false;
+    feat_.sid_bits = f.get_uint("sid_bits", 16, "bits", "SMMU_IDR1.SIDSIZE: StreamID width", 1, 32);
+    feat_.ssid_bits = f.get_uint("ssid_bits", 20, "bits", "SMMU_IDR1.SSIDSIZE: SubstreamID width (0 = none)", 0, 20);
+    feat_.oas_bits = f.get_uint("oas_bits", 48, "bits", "SMMU_IDR5.OAS: output address size (32/36/40/42/44/48)", 32, 48);
+    feat_.msi = f.get_bool("msi", true, "SMMU_IDR0.MSI: MSIs for queues, GERROR and CMD_SYNC");
+    feat_.sev = f.get_bool("sev", true, "SMMU_IDR0.SEV: CMD_SYNC can signal SEV");
+    feat_.st_2level = f.get_bool("st_2level", true, "SMMU_IDR0.ST_LEVEL: 2-level stream tables supported");
+    feat_.asid16 = f.get_bool("asid16", true, "SMMU_IDR0.ASID16: 16-bit ASIDs");
+    feat_.ats = false;
+    feat_.pri = false;
+    feat_.stall_model = v3::idr0::STALL_MODEL_TERM_ONLY;   // stall is not modelled yet
+    feat_.stall_max = 0;
+    feat_.cmdq_log2 = f.get_uint("cmdq_log2size", 8, "log2 entries", "SMMU_IDR1.CMDQS: largest command queue", 0, 19);
+    feat_.eventq_log2 = f.get_uint("evtq_log2size", 7, "log2 entries", "SMMU_IDR1.EVENTQS: largest event queue", 0, 19);
+    feat_.priq_log2 = 0;
+
+    ParamScope t = p.sub("timing");
+    ifc_cycles_ = t.get_uint("ifc_cycles", 8, "cycles", "device interface to SMMU, each way");
+    tlb_cycles_ = p.sub("tlb").get_uint("lookup_cycles", 3, "cycles", "main TLB lookup");
+    cfg_cycles_ = p.sub("config_cache").get_uint("lookup_cycles", 4, "cycles", "STE or CD cache lookup");
+    cmd_cycles_ = t.get_uint("cmd_cycles", 10, "cycles", "executing one command (after its fetch)");
+    ack_cycles_ = t.get_uint("ack_cycles", 16, "cycles", "CR0 / IRQ_CTRL write until CR0ACK / IRQ_CTRLACK follow");
+    xlate_slots_.set_capacity(t.get_uint("xlate_slots", 64, "slots", "translations in progress at once", 1, 4096));
+    walk_slots_.set_capacity(t.get_uint("walker_slots", 16, "slots", "table walks in progress at once", 1, 4096));
+    evtq_writer_.set_capacity(1);
+
+    upstream.register_b_transport(this, &SmmuV3::b_transport);
+    mmio.register_b_transport(this, &SmmuV3::mmio_b_transport);
+
+    SC_HAS_PROCESS(SmmuV3);
+    SC_THREAD(cmdq_thread);
+    SC_METHOD(ack_process);
+    sensitive << ack_ev_;
+    dont_initialize();
+    SC_METHOD(lower_lines);
+    sensitive << lower_ev_;
+    dont_initialize();
+
+    const std::string me = this->name();
+    ctx.traces.add(me + ".evtq_irq", evtq_irq);
+    ctx.traces.add(me + ".gerror_irq", gerror_irq);
+    ctx.traces.add(me + ".evtq.occupancy", evtq_occupancy_);
+    ctx.traces.add(me + ".cmdq.occupancy", cmdq_occupancy_);
+    ctx.traces.add(me + ".translations_active", xlate_active_);
+    ctx.traces.add(me + ".walks_active", walks_active_);
+    ctx.traces.add(me + ".faults_in_flight", faults_in_flight_);
+    ctx.stats.add([this, me](nlohmann::json& root) {
+        nlohmann::json s = {
+            {"translations", c_.translations}, {"tlb_hits", c_.tlb_hits}, {"tlb_misses", c_.tlb_misses},
+            {"tlb_miss_coalesced", c_.tlb_miss_coalesced}, {"tlb_evictions", tlb_.evictions()},
+            {"walks", c_.walks}, {"walk_reads", c_.walk_reads}, {"events", c_.events},
+            {"events_lost", c_.events_lost}, {"events_dropped_disabled", c_.events_dropped_disabled},
+            {"stalls", c_.stalls}, {"pri_requests", c_.pri_requests}, {"config_cache_hits", c_.cfg_hits},
+            {"config_cache_misses", c_.cfg_misses}, {"config_fetches", c_.cfg_fetches},
+            {"bypassed", c_.bypassed}, {"aborted", c_.aborted}, {"raz_wi", c_.raz_wi},
+            {"cmdq_errors", c_.cmdq_errors}, {"mmio_reads", c_.mmio_reads}, {"mmio_writes", c_.mmio_writes},
+            {"mmio_unknown", c_.mmio_unknown}, {"translation_slot_waits", xlate_slots_.waits()},
+            {"walker_slot_waits", walk_slots_.waits()}};
+        s["commands"] = nlohmann::json::object();
+        for (const auto& [k, v] : cmd_counts_) s["commands"][k] = v;
+        s["events_by_type"] = nlohmann::json::object();
+        for (const auto& [k, v] : event_counts_) s["events_by_type"][k] = v;
+        root["smmus"][me] = s;
+    });
+}
+
+}  // namespace iopf

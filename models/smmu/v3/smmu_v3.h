@@ -1,0 +1,169 @@
+// SMMUv3 (Arm IHI 0070) timed model: the programming interface (MMIO registers, stream
+// table, context descriptors, command and event queues in memory, wired IRQs and MSIs) in
+// front of the shared functional core (stage-1 walker, TLB, configuration caches).
+//
+// Ports:
+//   upstream  - device transactions (the TBU side); the IopfExt extension carries SID/SSID.
+//   downstream- translated transactions to the interconnect.
+//   walk_port - the SMMU's own accesses: STE/CD fetches, descriptor reads, queue reads and
+//               writes, MSI writes. Every one is a timed TLM transaction.
+//   mmio      - the register file (page 0 and page 1, 128 KiB at `mmio_base`).
+// Timing parameters are in cycles of `clock_mhz`; contention is explicit (translation slots,
+// walker slots, the event-queue writer) so queueing shows up in latency.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <set>
+#include <memory>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/common/clock.h"
+#include "models/common/context.h"
+#include "models/common/payload.h"
+#include "models/common/resource.h"
+#include "models/smmu/config_cache.h"
+#include "models/smmu/tlb.h"
+#include "models/smmu/walker.h"
+#include "models/smmu/v3/format/cd.h"
+#include "models/smmu/v3/format/command.h"
+#include "models/smmu/v3/format/event.h"
+#include "models/smmu/v3/format/features.h"
+#include "models/smmu/v3/format/queue.h"
+#include "models/smmu/v3/format/regs.h"
+#include "models/smmu/v3/format/ste.h"
+
+namespace iopf {
+
+class SmmuV3 : public sc_core::sc_module {
+public:
+    static constexpr uint64_t kMmioSize = 0x20000;
+
+    tlm_utils::multi_passthrough_target_socket<SmmuV3> upstream;
+    tlm_utils::simple_initiator_socket<SmmuV3> downstream;
+    tlm_utils::simple_initiator_socket<SmmuV3> walk_port;
+    tlm_utils::simple_target_socket<SmmuV3> mmio;
+
+    // Wired interrupt outputs (edge: a one-cycle pulse) and the SEV wake-up output.
+    sc_core::sc_signal<bool> evtq_irq{"evtq_irq", false};
+    sc_core::sc_signal<bool> gerror_irq{"gerror_irq", false};
+    sc_core::sc_signal<bool> priq_irq{"priq_irq", false};
+    sc_core::sc_signal<bool> sev{"sev", false};
+
+    SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope params);
+
+    uint64_t mmio_base() const { return mmio_base_; }
+    const smmu::v3::Features& features() const { return feat_; }
+    uint64_t stalled_count() const { return 0; }
+
+    // Counters (also in the stats JSON).
+    struct Counters {
+        uint64_t translations = 0, tlb_hits = 0, tlb_misses = 0, tlb_miss_coalesced = 0, walks = 0,
+                 walk_reads = 0, events = 0, events_lost = 0, events_dropped_disabled = 0, stalls = 0,
+                 pri_requests = 0, cfg_hits = 0, cfg_misses = 0, cfg_fetches = 0, bypassed = 0,
+                 aborted = 0, raz_wi = 0, cmdq_errors = 0, mmio_reads = 0, mmio_writes = 0,
+                 mmio_unknown = 0;
+    };
+    const Counters& counters() const { return c_; }
+    const smmu::Tlb& tlb() const { return tlb_; }
+
+private:
+    // ---- translation (smmu_v3_xlate.cpp)
+    enum class Action { translate, bypass, abort, raz_wi };
+    struct Outcome {
+        Action action = Action::abort;
+        uint64_t pa = 0;
+        smmu::EventId event = smmu::EventId::None;   // recorded if != None
+        bool record = false;
+        uint8_t cls = 0;                             // event CLASS: 0 CD, 1 TT, 2 IN
+        uint64_t fetch_addr = 0;
+    };
+    struct CdEntry {
+        smmu::v3::Cd cd;
+        smmu::S1Config s1;
+    };
+    void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    bool fast_hit(IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    Outcome translate(const IopfExt& ext, uint64_t va, const smmu::Access& acc);
+    smmu::EventId fetch_ste(uint32_t sid, const smmu::v3::Ste*& out, uint64_t& fetch_addr);
+    smmu::EventId fetch_cd(uint32_t sid, uint32_t ssid, const smmu::v3::Ste& ste, const CdEntry*& out,
+                           uint64_t& fetch_addr);
+    void finish_fault(const IopfExt& ext, tlm::tlm_generic_payload& gp, const Outcome& o, uint64_t t_detect);
+
+    // ---- timed memory accesses through walk_port
+    bool mem_read(uint64_t addr, void* dst, unsigned len);
+    bool mem_write(uint64_t addr, const void* src, unsigned len);
+    void spend(uint64_t cycles, sc_core::sc_time& delay);   // accurate: wait; fast: annotate
+
+    // ---- registers (smmu_v3_regs.cpp)
+    void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    uint64_t reg_read(uint32_t off, unsigned len);
+    void reg_write(uint32_t off, uint64_t v, unsigned len);
+    void ack_process();   // CR0ACK / IRQ_CTRLACK follow after a delay
+
+    // Queue geometry from a *_BASE register value.
+    static smmu::v3::QueuePtr qptr(uint64_t base) {
+        return smmu::v3::QueuePtr(static_cast<unsigned>(smmu::v3::q_base::LOG2SIZE.get(base)));
+    }
+    static uint64_t qaddr(uint64_t base) { return base & smmu::v3::q_base::ADDR.mask(); }
+
+    // ---- queues (smmu_v3_queues.cpp)
+    void cmdq_thread();
+    bool execute(const smmu::v3::Command& cmd, uint32_t& cerror);
+    void cmdq_error(uint32_t cerror);
+    bool write_event(const smmu::v3::EventRecord& ev);
+    void signal_irq(sc_core::sc_signal<bool>& line, uint64_t cfg0_addr, uint32_t cfg1_data, uint32_t irqen_bit);
+    void pulse(sc_core::sc_signal<bool>& line);
+    void lower_lines();
+
+    SimContext& ctx_;
+    Clock clk_;
+    uint64_t mmio_base_;
+    smmu::v3::Features feat_;
+
+    // Timing parameters (cycles).
+    uint64_t ifc_cycles_, tlb_cycles_, cfg_cycles_, cmd_cycles_, ack_cycles_;
+    FifoResource xlate_slots_, walk_slots_, evtq_writer_;
+
+    // Functional core.
+    smmu::Tlb tlb_;
+    smmu::LruCache<uint32_t, smmu::v3::Ste> ste_cache_;
+    smmu::LruCache<uint64_t, CdEntry> cd_cache_;
+    std::set<uint64_t> walks_in_flight_;   // (ASID, VA page) keys of walks in progress
+    sc_core::sc_event walk_done_;           // notified whenever a walk finishes
+
+    // Register state.
+    uint32_t cr0_ = 0, cr0ack_ = 0, cr1_ = 0, cr2_ = 0, gbpa_ = 0, irq_ctrl_ = 0, irq_ctrlack_ = 0;
+    uint32_t gerror_ = 0, gerrorn_ = 0;
+    uint64_t gerror_irq_cfg0_ = 0;
+    uint32_t gerror_irq_cfg1_ = 0, gerror_irq_cfg2_ = 0;
+    uint64_t strtab_base_ = 0;
+    uint32_t strtab_base_cfg_ = 0;
+    uint64_t cmdq_base_ = 0;
+    uint32_t cmdq_prod_ = 0, cmdq_cons_ = 0;
+    uint64_t evtq_base_ = 0;
+    uint32_t evtq_prod_ = 0, evtq_cons_ = 0;
+    uint64_t evtq_irq_cfg0_ = 0;
+    uint32_t evtq_irq_cfg1_ = 0, evtq_irq_cfg2_ = 0;
+    uint64_t priq_base_ = 0;
+    uint32_t priq_prod_ = 0, priq_cons_ = 0;
+    uint64_t priq_irq_cfg0_ = 0;
+    uint32_t priq_irq_cfg1_ = 0, priq_irq_cfg2_ = 0;
+    bool cmdq_stopped_ = false;   // CMDQ_CONS.ERR set, waiting for GERRORN ack
+
+    sc_core::sc_event cmdq_kick_, ack_ev_, lower_ev_;
+
+    // Traced.
+    uint64_t evtq_occupancy_ = 0, cmdq_occupancy_ = 0, xlate_active_ = 0, walks_active_ = 0;
+    uint64_t faults_in_flight_ = 0;
+
+    Counters c_;
+    std::map<std::string, uint64_t> cmd_counts_, event_counts_;
+};
+
+}  // namespace iopf

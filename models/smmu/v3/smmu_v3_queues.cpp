@@ -1,0 +1,177 @@
+// SMMUv3 command queue consumer, event queue producer and interrupt outputs. Part of the
+// SmmuV3 module (smmu_v3.h). Queues live in simulated memory with PROD/CONS registers and
+// wrap bits; every entry read or written is a timed access through the walk port.
+#include "models/smmu/v3/format/queue.h"
+#include "models/smmu/v3/format/regs.h"
+#include "models/smmu/v3/smmu_v3.h"
+
+namespace iopf {
+
+namespace v3 = smmu::v3;
+using smmu::EventId;
+
+void SmmuV3::cmdq_thread() {
+    for (;;) {
+        wait(cmdq_kick_);
+        while ((cr0ack_ & v3::cr0::CMDQEN.mask()) && !cmdq_stopped_ && !qptr(cmdq_base_).is_empty(cmdq_prod_, cmdq_cons_)) {
+            const v3::QueuePtr q = qptr(cmdq_base_);
+            const uint64_t slot = qaddr(cmdq_base_) + q.offset(cmdq_cons_, 16);
+            uint64_t w[2] = {0, 0};
+            if (!mem_read(slot, w, 16)) { cmdq_error(v3::CERROR_ABT); break; }
+            v3::DecodeResult d = v3::decode_command(w, feat_);
+            std::string text = d.ok ? v3::to_string(d.cmd) : (std::string("ILLEGAL (") + d.reason + ") " + v3::to_string(d.cmd));
+            ctx_.queue_log.write(now_ps(), name(), "cmdq", w, 2, text);
+            uint32_t cerror = v3::CERROR_NONE;
+            if (!d.ok || !execute(d.cmd, cerror)) {
+                cmdq_error(cerror == v3::CERROR_NONE ? v3::CERROR_ILL : cerror);
+                break;
+            }
+            ++cmd_counts_[v3::opcode_name(d.cmd.opcode)];
+            cmdq_cons_ = q.inc(cmdq_cons_);
+            cmdq_occupancy_ = q.used(cmdq_prod_, cmdq_cons_);
+        }
+    }
+}
+
+void SmmuV3::cmdq_error(uint32_t cerror) {
+    // CMDQ_CONS.ERR records why; GERROR.CMDQ_ERR toggles (active while != GERRORN); the
+    // queue stops, CONS still pointing at the offending command, until software acks.
+    ++c_.cmdq_errors;
+    cmdq_stopped_ = true;
+    cmdq_cons_ = (cmdq_cons_ & ~uint32_t(v3::q_ptr::ERR.mask())) | uint32_t(v3::q_ptr::ERR.make(cerror));
+    const bool already_active = (gerror_ ^ gerrorn_) & v3::gerror::CMDQ_ERR;
+    if (!already_active) gerror_ ^= v3::gerror::CMDQ_ERR;
+    ctx_.queue_log.note(now_ps(), name(), "cmdq", "CMDQ_ERR: CONS.ERR=" + std::to_string(cerror) + " queue stopped");
+    signal_irq(gerror_irq, gerror_irq_cfg0_, gerror_irq_cfg1_, v3::irq_ctrl::GERROR_IRQEN.mask());
+}
+
+bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
+    sc_core::sc_time unused;
+    spend(cmd_cycles_, unused);
+    using Op = v3::Opcode;
+    switch (cmd.opcode) {
+    case Op::CFGI_STE:
+        ste_cache_.erase(cmd.sid);
+        cd_cache_.erase_if([&](uint64_t k, const CdEntry&) { return (k >> 20) == cmd.sid; });
+        return true;
+    case Op::CFGI_STE_RANGE: {
+        // Invalidates 2^(Range+1) StreamIDs; Range = 31 is CFGI_ALL.
+        const uint64_t span = cmd.is_cfgi_all() ? (1ull << 32) : (2ull << cmd.range);
+        const uint64_t first = cmd.sid & ~(span - 1);
+        ste_cache_.erase_if([&](uint32_t sid, const v3::Ste&) { return sid >= first && sid - first < span; });
+        cd_cache_.erase_if([&](uint64_t k, const CdEntry&) { return (k >> 20) >= first && (k >> 20) - first < span; });
+        return true;
+    }
+    case Op::CFGI_CD:
+        cd_cache_.erase((uint64_t(cmd.sid) << 20) | cmd.ssid);
+        return true;
+    case Op::CFGI_CD_ALL:
+        cd_cache_.erase_if([&](uint64_t k, const CdEntry&) { return (k >> 20) == cmd.sid; });
+        return true;
+    case Op::TLBI_NH_ALL:
+        tlb_.invalidate_vmid(0);
+        return true;
+    case Op::TLBI_NH_ASID:
+        tlb_.invalidate_asid(0, cmd.asid);
+        return true;
+    case Op::TLBI_NH_VA:
+        tlb_.invalidate_va(0, cmd.asid, cmd.addr, cmd.leaf);
+        return true;
+    case Op::TLBI_NH_VAA:
+        tlb_.invalidate_va_all_asids(0, cmd.addr, cmd.leaf);
+        return true;
+    case Op::TLBI_NSNH_ALL:
+        tlb_.invalidate_all();
+        return true;
+    case Op::PREFETCH_CONFIG:
+    case Op::PREFETCH_ADDR: {
+        // Prefetch the STE into the configuration cache; errors are not reported.
+        const v3::Ste* ste;
+        uint64_t fa;
+        fetch_ste(cmd.sid, ste, fa);
+        return true;
+    }
+    case Op::SYNC: {
+        // Every earlier command has completed (they run in order and invalidations are
+        // synchronous here). Signal completion as CS asks.
+        if (cmd.cs == uint8_t(v3::SyncCs::SIG_IRQ) && feat_.msi && cmd.msiaddr) {
+            uint32_t data = cmd.msidata;
+            if (!mem_write(cmd.msiaddr, &data, 4)) {
+                // MSI write aborted: GERROR.MSI_CMDQ_ABT_ERR; the SYNC still completes.
+                if (!((gerror_ ^ gerrorn_) & v3::gerror::MSI_CMDQ_ABT_ERR)) gerror_ ^= v3::gerror::MSI_CMDQ_ABT_ERR;
+                signal_irq(gerror_irq, gerror_irq_cfg0_, gerror_irq_cfg1_, v3::irq_ctrl::GERROR_IRQEN.mask());
+            }
+        } else if (cmd.cs == uint8_t(v3::SyncCs::SIG_SEV) && feat_.sev) {
+            pulse(sev);
+        }
+        return true;
+    }
+    case Op::RESUME:
+    case Op::STALL_TERM:
+        // Nothing is stalled (decode_command rejects these when STALL_MODEL = terminate
+        // only); a STAG that matches nothing is a no-op.
+        return true;
+    default:
+        // Everything else that decodes as legal is an invalidation this stage-1-only,
+        // ATS-less configuration has nothing cached for.
+        return true;
+    }
+}
+
+bool SmmuV3::write_event(const v3::EventRecord& ev) {
+    Hold lock(evtq_writer_);
+    ++event_counts_[smmu::event_name(ev.id)];
+    ++c_.events;
+    if (!(cr0ack_ & v3::cr0::EVENTQEN.mask())) { ++c_.events_dropped_disabled; return false; }
+    const v3::QueuePtr q = qptr(evtq_base_);
+    uint64_t w[4];
+    v3::encode_event(ev, w);
+    if (q.is_full(evtq_prod_, evtq_cons_)) {
+        // Overflow: the record is lost; PROD.OVFLG toggles on entering the overflow condition
+        // (PROD.OVFLG != CONS.OVACKFLG while software has not acknowledged).
+        ++c_.events_lost;
+        const bool active = ((evtq_prod_ ^ evtq_cons_) & v3::q_ptr::OVFLG) != 0;
+        if (!active) {
+            evtq_prod_ ^= v3::q_ptr::OVFLG;
+            signal_irq(evtq_irq, evtq_irq_cfg0_, evtq_irq_cfg1_, v3::irq_ctrl::EVENTQ_IRQEN.mask());
+        }
+        ctx_.queue_log.write(now_ps(), name(), "evtq-lost", w, 4, v3::to_string(ev));
+        return false;
+    }
+    const uint64_t slot = qaddr(evtq_base_) + q.offset(evtq_prod_, 32);
+    if (!mem_write(slot, w, 32)) {
+        gerror_ ^= ((gerror_ ^ gerrorn_) & v3::gerror::EVENTQ_ABT_ERR) ? 0 : v3::gerror::EVENTQ_ABT_ERR;
+        signal_irq(gerror_irq, gerror_irq_cfg0_, gerror_irq_cfg1_, v3::irq_ctrl::GERROR_IRQEN.mask());
+        return false;
+    }
+    evtq_prod_ = q.inc(evtq_prod_);   // keeps OVFLG
+    evtq_occupancy_ = q.used(evtq_prod_, evtq_cons_);
+    ctx_.queue_log.write(now_ps(), name(), "evtq", w, 4, v3::to_string(ev));
+    signal_irq(evtq_irq, evtq_irq_cfg0_, evtq_irq_cfg1_, v3::irq_ctrl::EVENTQ_IRQEN.mask());
+    return true;
+}
+
+void SmmuV3::signal_irq(sc_core::sc_signal<bool>& line, uint64_t cfg0, uint32_t cfg1, uint32_t irqen_bit) {
+    if (!(irq_ctrlack_ & irqen_bit)) return;
+    const uint64_t msi_addr = cfg0 & 0x000ffffffffffffcull;
+    if (feat_.msi && msi_addr) {
+        // MSI: a 32-bit write of IRQ_CFG1 (data) to IRQ_CFG0 (address).
+        mem_write(msi_addr, &cfg1, 4);
+    } else {
+        pulse(line);
+    }
+}
+
+void SmmuV3::pulse(sc_core::sc_signal<bool>& line) {
+    line.write(true);
+    lower_ev_.notify(clk_.cycles(1));
+}
+
+void SmmuV3::lower_lines() {
+    evtq_irq.write(false);
+    gerror_irq.write(false);
+    priq_irq.write(false);
+    sev.write(false);
+}
+
+}  // namespace iopf

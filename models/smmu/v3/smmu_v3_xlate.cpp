@@ -1,0 +1,366 @@
+// SMMUv3 translation pipeline: configuration lookup (STE, CD), TLB, table walk, and the
+// terminate model for faults. Part of the SmmuV3 module (smmu_v3.h).
+#include <cstring>
+
+#include "models/smmu/v3/format/regs.h"
+#include "models/smmu/v3/smmu_v3.h"
+
+namespace iopf {
+
+using smmu::EventId;
+namespace v3 = smmu::v3;
+
+namespace {
+
+// Walker memory: each descriptor read is a timed read through the SMMU's walk port.
+class TimedWalkMemory : public smmu::WalkMemory {
+public:
+    explicit TimedWalkMemory(std::function<bool(uint64_t, void*, unsigned)> read) : read_(std::move(read)) {}
+    bool read64(uint64_t pa, uint64_t& value) override { return read_(pa, &value, 8); }
+
+private:
+    std::function<bool(uint64_t, void*, unsigned)> read_;
+};
+
+// Events whose recording and termination a CD controls (CD.R, CD.A, CD.S): the
+// translation-related faults of stage 1.
+bool is_translation_fault(EventId e) {
+    return e == EventId::F_TRANSLATION || e == EventId::F_ADDR_SIZE || e == EventId::F_ACCESS ||
+           e == EventId::F_PERMISSION;
+}
+
+}  // namespace
+
+void SmmuV3::spend(uint64_t cycles, sc_core::sc_time& delay) {
+    if (!cycles) return;
+    if (ctx_.mode == TimingMode::fast) delay += clk_.cycles(cycles);
+    else wait(clk_.cycles(cycles));
+}
+
+bool SmmuV3::mem_read(uint64_t addr, void* dst, unsigned len) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_ptr(static_cast<unsigned char*>(dst));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    walk_port->b_transport(gp, d);
+    wait(d);
+    return gp.is_response_ok();
+}
+
+bool SmmuV3::mem_write(uint64_t addr, const void* src, unsigned len) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_ptr(static_cast<unsigned char*>(const_cast<void*>(src)));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    walk_port->b_transport(gp, d);
+    wait(d);
+    return gp.is_response_ok();
+}
+
+EventId SmmuV3::fetch_ste(uint32_t sid, const v3::Ste*& out, uint64_t& fetch_addr) {
+    out = nullptr;
+    sc_core::sc_time unused;
+    spend(cfg_cycles_, unused);
+    if ((out = ste_cache_.lookup(sid))) { ++c_.cfg_hits; return EventId::None; }
+    ++c_.cfg_misses;
+    const unsigned log2size = strtab_base_cfg_ & 0x3f;
+    const unsigned fmt = (strtab_base_cfg_ >> 16) & 0x3;
+    const unsigned split = (strtab_base_cfg_ >> 6) & 0x1f;
+    const uint64_t base = strtab_base_ & 0x000fffffffffffc0ull;
+    if (log2size < 32 && sid >= (1ull << log2size)) return EventId::C_BAD_STREAMID;
+    if (sid >= (1ull << feat_.sid_bits)) return EventId::C_BAD_STREAMID;
+    uint64_t ste_addr;
+    if (fmt == 0) {
+        ste_addr = base + uint64_t(sid) * 64;
+    } else {
+        // 2-level: L1 descriptor {Span[4:0], L2Ptr[51:6]} indexed by SID[upper]; Span=0 is invalid.
+        uint64_t l1_addr = base + uint64_t(sid >> split) * 8;
+        uint64_t l1 = 0;
+        ++c_.cfg_fetches;
+        fetch_addr = l1_addr;
+        if (!mem_read(l1_addr, &l1, 8)) return EventId::F_STE_FETCH;
+        v3::StL1Desc d = v3::decode_st_l1(l1);
+        uint32_t low = sid & ((1u << split) - 1);
+        if (d.span == 0 || d.span > split + 1 || low >= (1u << (d.span - 1))) return EventId::C_BAD_STREAMID;
+        ste_addr = d.l2ptr + uint64_t(low) * 64;
+    }
+    uint64_t w[8];
+    ++c_.cfg_fetches;
+    fetch_addr = ste_addr;
+    if (!mem_read(ste_addr, w, 64)) return EventId::F_STE_FETCH;
+    v3::Ste ste = v3::decode_ste(w);
+    EventId e = v3::check_ste(ste, feat_);
+    if (e != EventId::None) return e;
+    ste_cache_.insert(sid, ste);
+    out = ste_cache_.lookup(sid);
+    return EventId::None;
+}
+
+EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, const CdEntry*& out, uint64_t& fetch_addr) {
+    out = nullptr;
+    const uint64_t key = (uint64_t(sid) << 20) | ssid;
+    sc_core::sc_time unused;
+    spend(cfg_cycles_, unused);
+    if ((out = cd_cache_.lookup(key))) { ++c_.cfg_hits; return EventId::None; }
+    ++c_.cfg_misses;
+    uint64_t cd_addr;
+    if (ste.s1fmt == 0 || ste.s1cdmax == 0) {
+        cd_addr = ste.s1_context_ptr + uint64_t(ssid) * 64;
+    } else {
+        // 2-level CD table: S1Fmt 1 = 4 KiB leaf tables (64 CDs), 2 = 64 KiB (1024 CDs).
+        unsigned split = ste.s1fmt == 1 ? 6 : 10;
+        uint64_t l1_addr = ste.s1_context_ptr + uint64_t(ssid >> split) * 8;
+        uint64_t l1 = 0;
+        ++c_.cfg_fetches;
+        fetch_addr = l1_addr;
+        if (!mem_read(l1_addr, &l1, 8)) return EventId::F_CD_FETCH;
+        v3::CdL1Desc d = v3::decode_cd_l1(l1);
+        if (!d.v) return EventId::C_BAD_SUBSTREAMID;
+        cd_addr = d.l2ptr + uint64_t(ssid & ((1u << split) - 1)) * 64;
+    }
+    uint64_t w[8];
+    ++c_.cfg_fetches;
+    fetch_addr = cd_addr;
+    if (!mem_read(cd_addr, w, 64)) return EventId::F_CD_FETCH;
+    CdEntry entry;
+    entry.cd = v3::decode_cd(w);
+    EventId e = v3::check_cd(entry.cd, feat_, ste.s1stalld);
+    if (e != EventId::None) return e;
+    const auto& cd = entry.cd;
+    entry.s1.tt[0] = {cd.ttb0, cd.t0sz, static_cast<smmu::Granule>(v3::tg0_granule_shift(cd.tg0)), cd.epd0};
+    entry.s1.tt[1] = {cd.ttb1, cd.t1sz, static_cast<smmu::Granule>(v3::tg1_granule_shift(cd.tg1)), cd.epd1};
+    entry.s1.ips_bits = std::min(v3::cd_effective_ips_bits(cd, feat_), 48u);
+    entry.s1.affd = cd.affd;
+    entry.s1.wxn = cd.wxn;
+    cd_cache_.insert(key, entry);
+    out = cd_cache_.lookup(key);
+    return EventId::None;
+}
+
+SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::Access& acc) {
+    Outcome o;
+    const bool smmuen = cr0ack_ & v3::cr0::SMMUEN.mask();
+    if (!smmuen) {
+        // SMMU_GBPA governs traffic while translation is disabled.
+        o.action = (gbpa_ & v3::gbpa::ABORT.mask()) ? Action::abort : Action::bypass;
+        o.pa = va;
+        return o;
+    }
+    const v3::Ste* ste = nullptr;
+    EventId e = fetch_ste(ext.sid, ste, o.fetch_addr);
+    if (e != EventId::None) { o.event = e; o.record = true; return o; }
+    switch (ste->config) {
+    case v3::ste_config::ABORT: o.action = Action::abort; return o;        // no event (spec: Config=abort)
+    case v3::ste_config::BYPASS: o.action = Action::bypass; o.pa = va; return o;
+    default: break;   // stage-1 translate (check_ste rejected everything else)
+    }
+    uint32_t ssid = ext.ssv ? ext.ssid : 0;
+    if (ext.ssv) {
+        if (ste->s1cdmax == 0 || ext.ssid >= (1u << ste->s1cdmax)) {
+            o.event = EventId::C_BAD_SUBSTREAMID; o.record = true; return o;
+        }
+    } else if (ste->s1cdmax != 0) {
+        // STE.S1DSS: what a transaction without a SubstreamID gets when substreams are on.
+        if (ste->s1dss == v3::s1dss::BYPASS) { o.action = Action::bypass; o.pa = va; return o; }
+        if (ste->s1dss == v3::s1dss::TERMINATE) { o.event = EventId::F_STREAM_DISABLED; o.record = true; return o; }
+        ssid = 0;   // S1DSS_SSID0
+    }
+    const CdEntry* cde = nullptr;
+    e = fetch_cd(ext.sid, ssid, *ste, cde, o.fetch_addr);
+    if (e != EventId::None) { o.event = e; o.record = true; return o; }
+    const v3::Cd& cd = cde->cd;
+    const uint16_t asid = cd.asid;
+
+    sc_core::sc_time unused;
+    spend(tlb_cycles_, unused);
+    const smmu::TlbEntry* hit = tlb_.lookup(0, asid, va);
+    smmu::WalkResult wr;
+    if (hit) {
+        ++c_.tlb_hits;
+        wr.attrs = hit->attrs;
+        wr.pa = hit->pa_base + (va - hit->va_base);
+        if (!smmu::permits(hit->attrs, acc, cd.wxn)) wr.fault = EventId::F_PERMISSION;
+        wr.level = 3;
+    } else {
+        ++c_.tlb_misses;
+        const uint64_t key = (uint64_t(asid) << 48) ^ (va >> 12);
+        if (walks_in_flight_.count(key)) {
+            // Another translation is already walking this page: wait for its fill, then
+            // look again (a miss that costs no walk of its own).
+            ++c_.tlb_miss_coalesced;
+            while (walks_in_flight_.count(key)) wait(walk_done_);
+            hit = tlb_.lookup(0, asid, va);
+            if (hit) {
+                wr.attrs = hit->attrs;
+                wr.pa = hit->pa_base + (va - hit->va_base);
+                if (!smmu::permits(hit->attrs, acc, cd.wxn)) wr.fault = EventId::F_PERMISSION;
+            }
+        }
+        if (!hit) {
+            walks_in_flight_.insert(key);
+            {
+                Hold w(walk_slots_);
+                ++walks_active_;
+                ++c_.walks;
+                TimedWalkMemory mem([this](uint64_t a, void* d, unsigned n) {
+                    ++c_.walk_reads;
+                    return mem_read(a, d, n);
+                });
+                wr = smmu::walk_stage1(cde->s1, va, acc, mem);
+                --walks_active_;
+            }
+            walks_in_flight_.erase(key);
+            if (wr.ok()) {
+                smmu::TlbEntry te;
+                te.vmid = 0;
+                te.asid = asid;
+                te.va_base = wr.va_base;
+                te.pa_base = wr.pa_base;
+                te.size_log2 = wr.size_log2;
+                te.attrs = wr.attrs;
+                tlb_.insert(te);
+            }
+            walk_done_.notify(sc_core::SC_ZERO_TIME);
+        }
+    }
+    if (wr.ok()) { o.action = Action::translate; o.pa = wr.pa; return o; }
+
+    o.event = wr.fault;
+    o.cls = 1;   // CLASS = TT: fault translating the input address
+    if (is_translation_fault(wr.fault)) {
+        o.record = cd.r;                                  // CD.R: record faults
+        o.action = cd.a ? Action::abort : Action::raz_wi; // CD.A: abort, else RAZ/WI
+    } else {
+        o.record = true;                                  // F_WALK_EABT and others: always
+        o.action = Action::abort;
+    }
+    if (wr.fault == EventId::F_WALK_EABT) o.fetch_addr = wr.fault_desc_pa;
+    return o;
+}
+
+bool SmmuV3::fast_hit(IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    // Temporal decoupling for TLB hits: all state is already cached, so no context switch.
+    if (!(cr0ack_ & v3::cr0::SMMUEN.mask())) return false;
+    const v3::Ste* ste = ste_cache_.lookup(ext.sid);
+    if (!ste || ste->config == v3::ste_config::ABORT || ste->config == v3::ste_config::BYPASS) return false;
+    if (ext.ssv != (ste->s1cdmax != 0)) return false;
+    const CdEntry* cde = cd_cache_.lookup((uint64_t(ext.sid) << 20) | (ext.ssv ? ext.ssid : 0));
+    if (!cde) return false;
+    const smmu::TlbEntry* hit = tlb_.lookup(0, cde->cd.asid, gp.get_address());
+    if (!hit) return false;
+    smmu::Access acc{gp.is_write(), ext.ind, ext.pnu};
+    if (!smmu::permits(hit->attrs, acc, cde->cd.wxn)) return false;
+    ++c_.translations;
+    ++c_.tlb_hits;
+    ++c_.cfg_hits;
+    ++c_.cfg_hits;
+    delay += clk_.cycles(2 * ifc_cycles_ + 2 * cfg_cycles_ + tlb_cycles_);
+    const uint64_t va = gp.get_address();
+    gp.set_address(hit->pa_base + (va - hit->va_base));
+    downstream->b_transport(gp, delay);
+    gp.set_address(va);
+    return true;
+}
+
+void SmmuV3::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    static IopfExt no_sideband;   // a transaction without the extension: SID 0, no SSID
+    IopfExt* ext = gp.get_extension<IopfExt>();
+    if (!ext) ext = &no_sideband;
+    if (ctx_.mode == TimingMode::fast && fast_hit(*ext, gp, delay)) return;
+
+    // Accurate path: synchronise, then every step costs simulated time in this thread.
+    wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+    wait(clk_.cycles(ifc_cycles_));
+    const uint64_t va = gp.get_address();
+    const smmu::Access acc{gp.is_write(), ext->ind, ext->pnu};
+    Outcome o;
+    {
+        Hold slot(xlate_slots_);
+        ++xlate_active_;
+        ++c_.translations;
+        o = translate(*ext, va, acc);
+        --xlate_active_;
+    }
+    switch (o.action) {
+    case Action::translate:
+        gp.set_address(o.pa);
+        downstream->b_transport(gp, delay);
+        gp.set_address(va);
+        break;
+    case Action::bypass:
+        ++c_.bypassed;
+        downstream->b_transport(gp, delay);
+        break;
+    case Action::abort:
+    case Action::raz_wi:
+        finish_fault(*ext, gp, o, now_ps());
+        break;
+    }
+    wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+    wait(clk_.cycles(ifc_cycles_));
+}
+
+void SmmuV3::finish_fault(const IopfExt& ext, tlm::tlm_generic_payload& gp, const Outcome& o, uint64_t t_detect) {
+    // Terminate model: the fault is recorded (when the configuration asks for it), then the
+    // transaction completes with an abort, or reads-as-zero / writes-ignored (CD.A=0).
+    uint64_t fault_id = 0;
+    if (o.event != EventId::None) {
+        FaultRecord fr;
+        fr.device = ext.device;
+        fr.smmu = name();
+        fr.sid = ext.sid;
+        fr.ssid = ext.ssid;
+        fr.ssv = ext.ssv;
+        fr.address = gp.get_address();
+        fr.write = gp.is_write();
+        fr.exec = ext.ind;
+        fr.priv = ext.pnu;
+        fr.event = smmu::event_name(o.event);
+        fr.t_issue_ps = ext.t_issue_ps ? ext.t_issue_ps : t_detect;
+        fault_id = ctx_.faults.open(std::move(fr));
+        ctx_.faults.mark(fault_id, Stage::detect, t_detect);
+        ++faults_in_flight_;
+    }
+    if (o.record && o.event != EventId::None) {
+        v3::EventRecord ev;
+        ev.id = o.event;
+        ev.sid = ext.sid;
+        ev.ssv = ext.ssv;
+        ev.ssid = ext.ssid;
+        ev.rnw = !gp.is_write();
+        ev.pnu = ext.pnu;
+        ev.ind = ext.ind;
+        ev.event_class = static_cast<v3::EventClass>(o.cls);
+        ev.input_addr = gp.get_address();
+        ev.fetch_addr = o.fetch_addr;
+        write_event(ev);
+        if (fault_id) ctx_.faults.mark(fault_id, Stage::record, now_ps());
+    }
+    if (o.action == Action::raz_wi) {
+        ++c_.raz_wi;
+        if (gp.is_read()) std::memset(gp.get_data_ptr(), 0, gp.get_data_length());
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    } else {
+        ++c_.aborted;
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    }
+    if (fault_id) {
+        ctx_.faults.resolve(fault_id, Resolution::terminated);
+        // The device closes the fault when the response reaches it (retry stage = return path).
+        if (auto* mutable_ext = gp.get_extension<IopfExt>()) mutable_ext->fault_id = fault_id;
+        else ctx_.faults.close(fault_id, now_ps());
+        --faults_in_flight_;
+    }
+}
+
+}  // namespace iopf

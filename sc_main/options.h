@@ -1,0 +1,27 @@
+// Command-line options of `iopf-sim` (DESIGN.md "Interfaces users and CI rely on").
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace iopf {
+
+struct Options {
+    std::string platform = "dma_translate";
+    std::vector<std::pair<std::string, std::string>> sets;   // --set key.path=value
+    uint64_t seed = 1;
+    std::string stats, fault_log, vcd, trace_filter, queue_log;
+    std::string mode;        // "" = platform default
+    std::string duration;    // "" = platform default
+    bool quiet = false;
+    bool list_platforms = false;
+    std::string describe;    // platform to describe
+    bool help = false;
+};
+
+// Parses argv. Throws ConfigError (exit 2) with one line on bad usage.
+Options parse_options(int argc, char** argv);
+std::string usage();
+
+}  // namespace iopf
