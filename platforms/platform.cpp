@@ -82,7 +82,7 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
                 throw ConfigError("parameter '" + n + ".smmu': no smmu_v3 component named '" + smmu + "'");
             d->socket.bind(it->second->upstream);
         }
-        fw_devices.push_back({n, smmu, d->sid(), &d->bus_master_enable});
+        fw_devices.push_back({n, smmu, d->sid(), d->can_stall(), &d->bus_master_enable});
         dmas_[n] = std::move(d);
     }
 

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -51,6 +52,14 @@ public:
     void resolve(uint64_t id, Resolution r);
     void close(uint64_t id, uint64_t t_done_ps);
     FaultRecord* find(uint64_t id);
+    // Lookup keys so software models can find the fault a hardware record refers to (e.g.
+    // SMMU name + (SID << 16 | STAG)). Instrumentation only.
+    void set_key(uint64_t id, const std::string& owner, uint64_t key) { keys_[{owner, key}] = id; }
+    void clear_key(const std::string& owner, uint64_t key) { keys_.erase({owner, key}); }
+    uint64_t find_key(const std::string& owner, uint64_t key) const {
+        auto it = keys_.find({owner, key});
+        return it == keys_.end() ? 0 : it->second;
+    }
 
     size_t open_count() const { return open_; }
     size_t size() const { return records_.size(); }
@@ -63,6 +72,7 @@ public:
 
 private:
     std::vector<FaultRecord> records_;   // index = id - 1
+    std::map<std::pair<std::string, uint64_t>, uint64_t> keys_;
     size_t open_ = 0;
 };
 

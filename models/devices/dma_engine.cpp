@@ -18,6 +18,7 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, SimContext& ctx, ParamScope p
     : sc_module(name), socket("socket"), ctx_(ctx) {
     sid_ = p.get_uint("sid", 0, "", "StreamID of every transaction", 0, 0xffffffffu);
     priv_ = p.get_bool("priv", false, "PnU: issue privileged transactions");
+    can_stall_ = p.get_bool("can_stall", false, "firmware says the device tolerates stalled transactions (dma-can-stall)");
     outstanding_ = p.get_uint("outstanding", 4, "transactions", "transactions in flight at once", 1, 1024);
     rng_state_ = ctx.seed * 0x9e3779b97f4a7c15ull ^ std::hash<std::string>{}(this->name());
 

@@ -52,6 +52,7 @@ public:
     // A device not behind an SMMU needs no driver set-up: it may start at once.
     void enable_at_start() { enabled_at_start_ = true; }
     uint32_t sid() const { return sid_; }
+    bool can_stall() const { return can_stall_; }
     bool finished() const { return finished_; }
     uint64_t issued() const { return issued_; }
     uint64_t completed_ok() const { return ok_; }
@@ -67,6 +68,7 @@ private:
     SimContext& ctx_;
     uint32_t sid_;
     bool priv_;
+    bool can_stall_;
     unsigned outstanding_;
     std::vector<DmaJob> jobs_;
     uint64_t rng_state_;

@@ -24,6 +24,12 @@ public:
     void enter() { cores_.acquire(); ++busy_now_; }
     void leave() { --busy_now_; cores_.release(); }
     void account(const char* what, uint64_t ps) { busy_ps_[what] += ps; }
+    // For a thread that already holds a core (OnCore): spend `ps` of it on `what`.
+    void busy(uint64_t ps, const char* what) {
+        if (!ps) return;
+        sc_core::wait(sc_core::sc_time::from_value(ps));
+        busy_ps_[what] += ps;
+    }
 
     unsigned cores() const { return cores_.capacity(); }
     double clock_mhz() const { return clock_mhz_; }

@@ -30,6 +30,10 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
     const uint64_t pool_base = kp.get_addr("base", 0x80000000ull, "DRAM reserved for kernel allocations (tables, queues)");
     const uint64_t pool_size = kp.get_size("size", 64ull << 20, "size of the kernel pool");
     pool_ = std::make_unique<PhysAlloc>(pool_base, pool_size, "kernel pool");
+    mm_ = std::make_unique<OsMm>("mm", ctx, p, cpu, bus, *pool_);
+    if (mm_->user_pool().base() < pool_base + pool_size && pool_base < mm_->user_pool().base() + mm_->user_pool().size())
+        throw ConfigError("parameter 'host.mm.user_pool.base': the user pool overlaps the kernel pool");
+    iopf_ = std::make_unique<IopfQueue>("iopf", ctx, p.sub("iopf"), cpu, *mm_);
 
     std::vector<std::string> configured = p.children("streams", "per device: the contexts the OS sets up for it");
     ParamScope sp = p.sub("streams");
@@ -48,7 +52,21 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
             a.device = d.device;
             a.sid = d.sid;
             a.bus_master_enable = d.bus_master_enable;
+            a.can_stall = d.can_stall;
             ParamScope ds = sp.sub(d.device);
+            const std::string sva = ds.get_string("sva", "", "processes bound with SVA, comma-separated (PASID = SubstreamID)");
+            for (size_t pos = 0; pos < sva.size();) {
+                size_t comma = sva.find(',', pos);
+                std::string n = sva.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+                if (!n.empty()) {
+                    if (!mm_->find(n)) throw ConfigError("parameter '" + ds.path("sva") + "': no process named '" + n + "'");
+                    a.sva.push_back(n);
+                }
+                if (comma == std::string::npos) break;
+                pos = comma + 1;
+            }
+            a.iopf = ds.get_bool("iopf", !a.sva.empty(),
+                                 "the device driver enables IOPF (recoverable faults go to the IOPF queue)");
             const std::string cfg = ds.get_enum("config", "translate", {"translate", "bypass", "abort"},
                                                 "STE.Config the driver installs for this device");
             a.config = cfg == "bypass" ? StreamAttach::Config::bypass
@@ -76,9 +94,20 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
         f.irq_base = 32 + 4 * static_cast<unsigned>(index);
         drivers_.push_back(std::make_unique<SmmuV3Driver>((fw.name + "_driver").c_str(), ctx,
                                                           p.sub("smmu_driver"), cpu, bus, irqc, *pool_, f,
-                                                          std::move(attach)));
+                                                          std::move(attach), mm_.get(), iopf_.get()));
         ++index;
     }
+    mm_->on_exit = [this](MmStruct& mm) {
+        for (auto& d : drivers_) d->sva_unbind(mm);
+        mm.pasid_bound = false;
+    };
+    SC_HAS_PROCESS(Host);
+    SC_THREAD(boot);
+}
+
+void Host::boot() {
+    OnCore core(cpu);
+    mm_->init_tables();
 }
 
 }  // namespace iopf

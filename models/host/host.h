@@ -11,6 +11,8 @@
 #include "models/common/context.h"
 #include "models/host/cpu.h"
 #include "models/host/host_bus.h"
+#include "models/host/iopf.h"
+#include "models/host/os_mm.h"
 #include "models/host/irq_controller.h"
 #include "models/host/phys_alloc.h"
 #include "models/host/smmu_v3_driver.h"
@@ -22,6 +24,7 @@ struct FirmwareDevice {
     std::string device;
     std::string smmu;    // "" = not behind an SMMU
     uint32_t sid = 0;
+    bool can_stall = false;   // "dma-can-stall"
     sc_core::sc_signal<bool>* bus_master_enable = nullptr;
 };
 
@@ -35,11 +38,17 @@ public:
     IrqController irqc;
 
     PhysAlloc& kernel_pool() { return *pool_; }
+    OsMm& mm() { return *mm_; }
+    IopfQueue& iopf() { return *iopf_; }
     SmmuV3Driver& smmu_driver(size_t i) { return *drivers_.at(i); }
     size_t smmu_drivers() const { return drivers_.size(); }
 
 private:
+    void boot();   // SC_THREAD: builds the processes' page tables before the drivers attach
+
     std::unique_ptr<PhysAlloc> pool_;
+    std::unique_ptr<OsMm> mm_;
+    std::unique_ptr<IopfQueue> iopf_;
     std::vector<std::unique_ptr<SmmuV3Driver>> drivers_;
 };
 

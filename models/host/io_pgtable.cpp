@@ -22,8 +22,7 @@ IoPgtable::IoPgtable(HostBus& bus, PhysAlloc& alloc, Cpu& cpu, PgtableCosts cost
 
 void IoPgtable::charge_pte_write() {
     // The caller runs on a core (OnCore): software time per descriptor beyond the access.
-    sc_core::wait(sc_core::sc_time::from_value(costs_.pte_write_ps));
-    cpu_.account("pte_write", costs_.pte_write_ps);
+    cpu_.busy(costs_.pte_write_ps, "pte_write");
     ++writes_;
 }
 

@@ -7,8 +7,8 @@ namespace iopf {
 IrqController::IrqController(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu)
     : sc_module(name), msi("msi"), ctx_(ctx), cpu_(cpu) {
     base_ = p.get_addr("doorbell_base", 0x08000000ull, "physical address of the MSI doorbell frame (64 KiB)");
-    hardirq_ps_ = p.get_time_ps("hardirq_cost", 1000, "hard IRQ: exception entry, GIC acknowledge, primary handler, EOI");
-    wakeup_ps_ = p.get_time_ps("thread_wakeup_cost", 2000, "waking and scheduling the IRQ thread (IRQF_ONESHOT)");
+    hardirq_ps_ = p.get_time_ps("hardirq_cost", 800'000, "hard IRQ: exception entry, GIC acknowledge, primary handler, EOI");
+    wakeup_ps_ = p.get_time_ps("thread_wakeup_cost", 2'000'000, "waking and scheduling the IRQ thread (IRQF_ONESHOT)");
     msi.register_b_transport(this, &IrqController::b_transport);
     SC_HAS_PROCESS(IrqController);
     SC_METHOD(deliver_msis);

@@ -25,9 +25,10 @@ unsigned bits_for(uint64_t max_value) {   // smallest n with max_value < 2^n (at
 }  // namespace
 
 SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu, HostBus& bus,
-                           IrqController& irqc, PhysAlloc& pool, SmmuV3Firmware fw, std::vector<StreamAttach> streams)
+                           IrqController& irqc, PhysAlloc& pool, SmmuV3Firmware fw, std::vector<StreamAttach> streams,
+                           OsMm* mm, IopfQueue* iopf)
     : sc_module(name), ctx_(ctx), cpu_(cpu), bus_(bus), irqc_(irqc), pool_(pool), fw_(std::move(fw)),
-      streams_(std::move(streams)) {
+      streams_(std::move(streams)), mm_(mm), iopf_(iopf) {
     strtab_fmt_ = p.get_enum("strtab_format", "linear", {"linear", "2level"}, "stream table format (STRTAB_BASE_CFG.FMT)");
     irq_mode_ = p.get_enum("irq_mode", "msi", {"msi", "wired"}, "event/GERROR interrupts as MSIs or wired lines");
     sync_mode_ = p.get_enum("sync_mode", "msi", {"msi", "sev", "none"},
@@ -42,6 +43,8 @@ SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
     cost_poll_ps_ = c.get_time_ps("poll_interval", 100000, "delay between two polls (CR0ACK, CONS, SYNC)");
     cost_attach_ps_ = c.get_time_ps("attach", 1000000, "software time to attach a device (domain setup, beyond table writes)");
     pgt_costs_.pte_write_ps = c.get_time_ps("pte_write", 20000, "software time per page-table descriptor written");
+    tlbi_page_limit_ = p.get_uint("tlbi_page_limit", 64, "pages",
+                                  "an invalidation of more pages than this uses TLBI_NH_ASID instead of per-page TLBI_NH_VA");
     poll_limit_ = p.get_uint("poll_limit", 100000, "polls", "polls before a wait is declared timed out (a driver error)");
 
     SC_HAS_PROCESS(SmmuV3Driver);
@@ -51,18 +54,16 @@ SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
     ctx.stats.add([this, me](nlohmann::json& root) {
         nlohmann::json d = {{"events_handled", events_handled_}, {"evtq_overflows", evtq_overflows_},
                             {"cmdq_errors_handled", cmdq_errors_handled_}, {"queue_full_waits", queue_full_waits_},
-                            {"commands_submitted", commands_submitted_}, {"syncs", syncs_}, {"ready", ready_}};
+                            {"commands_submitted", commands_submitted_}, {"syncs", syncs_}, {"ready", ready_},
+                            {"stall_faults", stall_faults_}, {"failure_responses", failure_responses_},
+                            {"resumes_sent", resumes_sent_}};
         d["events_by_type"] = nlohmann::json::object();
         for (const auto& [k, v] : events_by_type_) d["events_by_type"][k] = v;
         root["host"]["smmu_drivers"][me] = d;
     });
 }
 
-void SmmuV3Driver::cost(uint64_t ps, const char* what) {
-    if (!ps) return;
-    wait(sc_core::sc_time::from_value(ps));
-    cpu_.account(what, ps);
-}
+void SmmuV3Driver::cost(uint64_t ps, const char* what) { cpu_.busy(ps, what); }
 
 void SmmuV3Driver::poll_until(uint32_t off, uint32_t mask, uint32_t value, const char* what) {
     for (uint64_t i = 0; i < poll_limit_; ++i) {
@@ -84,6 +85,10 @@ void SmmuV3Driver::probe() {
     idr1_ = rd(v3::reg::IDR1);
     idr5_ = rd(v3::reg::IDR5);
     oas_bits_ = v3::oas_bits_from_field(v3::idr5::OAS.get(idr5_));
+    const unsigned sm = v3::idr0::STALL_MODEL.get(idr0_);
+    stall_supported_ = sm != v3::idr0::STALL_MODEL_TERM_ONLY;
+    stall_forced_ = sm == v3::idr0::STALL_MODEL_STALL_FORCED;
+    if (mm_ && !mm_->tables_ready()) wait(mm_->tables_ready_event());
     reset_and_enable();
     for (const auto& s : streams_) attach(s);
     ready_ = true;
@@ -200,58 +205,132 @@ void SmmuV3Driver::write_ste(uint32_t sid, const uint64_t w[8]) {
     submit({v3::cmd_cfgi_ste(sid, true)}, true);
 }
 
+void SmmuV3Driver::write_cd(uint64_t cd_table, uint32_t index, const uint64_t w[8]) {
+    // Upper words first, word 0 (with V) last, as Linux publishes a CD.
+    const uint64_t a = cd_table + uint64_t(index) * 64;
+    for (int i = 7; i >= 0; --i) bus_.write64(a + 8 * i, w[i]);
+}
+
 void SmmuV3Driver::attach(const StreamAttach& s) {
     cost(cost_attach_ps_, "attach");
     v3::Ste ste;
     ste.v = true;
+    Bound& b = bound_[s.sid];
+    b.attach = &s;
     if (s.config == StreamAttach::Config::bypass) ste.config = v3::ste_config::BYPASS;
     else if (s.config == StreamAttach::Config::abort) ste.config = v3::ste_config::ABORT;
     else {
         ste.config = v3::ste_config::S1_TRANS;
+        // Address spaces: explicit contexts (IOVA mappings) and SVA bindings (PASID = SSID).
+        struct Ctx { uint32_t ssid; bool ssv; uint16_t asid; uint64_t ttb; };
+        std::vector<Ctx> ctxs;
+        for (const auto& c : s.contexts) {
+            auto pgt = std::make_unique<IoPgtable>(bus_, pool_, cpu_, pgt_costs_);
+            for (const auto& m : c.mappings)
+                pgt->map(m.va, m.pa, m.size, smmu::leaf_attrs_for(m.write, m.user, m.exec));
+            pgt->ensure_root();   // a context with no mappings still has an (empty) table
+            ctxs.push_back({c.ssid, c.ssv, c.asid, pgt->ttb()});
+            pgtables_.push_back(std::move(pgt));
+        }
+        for (const auto& pn : s.sva) {
+            MmStruct* mm = mm_ ? mm_->find(pn) : nullptr;
+            if (!mm) throw ConfigError(s.device + ": SVA binding to unknown process '" + pn + "'");
+            ctxs.push_back({mm->pasid, true, mm->asid, mm->pgd->ttb()});
+            const uint16_t asid = mm->asid;
+            mm->notifiers.push_back([this, asid](uint64_t start, uint64_t end) { invalidate_range(asid, start, end); });
+        }
         uint32_t max_ssid = 0;
         bool substreams = false;
-        for (const auto& c : s.contexts) { max_ssid = std::max(max_ssid, c.ssid); substreams |= c.ssv; }
+        for (const auto& c : ctxs) { max_ssid = std::max(max_ssid, c.ssid); substreams |= c.ssv; }
         const unsigned ssid_bits = v3::idr1::SSIDSIZE.get(idr1_);
         if (substreams && (max_ssid >> ssid_bits))
             throw ConfigError(s.device + ": SubstreamID " + std::to_string(max_ssid) + " exceeds SMMU_IDR1.SSIDSIZE=" +
                               std::to_string(ssid_bits));
         const unsigned cdmax = substreams ? bits_for(max_ssid) : 0;
-        const uint64_t cd_table = pool_.alloc(64ull << cdmax, 64);
-        for (const auto& c : s.contexts) {
-            auto pgt = std::make_unique<IoPgtable>(bus_, pool_, cpu_, pgt_costs_);
-            for (const auto& m : c.mappings)
-                pgt->map(m.va, m.pa, m.size, smmu::leaf_attrs_for(m.write, m.user, m.exec));
-            pgt->ensure_root();   // a context with no mappings still has a (empty) table
+        b.cd_table = pool_.alloc(64ull << cdmax, 64);
+        // Stall: CD.S where the device may stall (forced when the SMMU only stalls);
+        // otherwise STE.S1STALLD keeps a stall-capable SMMU from stalling this device.
+        const bool stall = stall_forced_ || (stall_supported_ && s.can_stall);
+        bool has_ssid0 = false;
+        for (const auto& c : ctxs) {
             v3::Cd cd;
             cd.v = true;
             cd.t0sz = IoPgtable::kT0sz;
             cd.tg0 = v3::tg0_from_granule_shift(12);
-            cd.epd0 = false;
             cd.epd1 = true;          // no TTB1 half
             cd.t1sz = IoPgtable::kT0sz;
             cd.tg1 = v3::tg1_from_granule_shift(12);
             cd.ips = v3::oas_field_from_bits(oas_bits_);
             cd.aa64 = true;
             cd.asid = c.asid;
-            cd.ttb0 = pgt->ttb();
+            cd.ttb0 = c.ttb;
             cd.r = true;             // record faults
             cd.a = true;             // abort (not RAZ/WI) on a terminated fault
-            cd.s = false;
+            cd.s = stall;
             cd.mair = 0x0000000000ff04ull;
             uint64_t w[8];
             v3::encode_cd(cd, w);
-            const uint64_t a = cd_table + uint64_t(c.ssv ? c.ssid : 0) * 64;
-            for (int i = 7; i >= 0; --i) bus_.write64(a + 8 * i, w[i]);
-            pgtables_.push_back(std::move(pgt));
+            const uint32_t index = c.ssv ? c.ssid : 0;
+            has_ssid0 |= index == 0;
+            write_cd(b.cd_table, index, w);
         }
         ste.s1fmt = v3::s1fmt::LINEAR;
-        ste.s1_context_ptr = cd_table;
+        ste.s1_context_ptr = b.cd_table;
         ste.s1cdmax = cdmax;
-        ste.s1dss = v3::s1dss::SSID0;
+        ste.s1dss = has_ssid0 ? v3::s1dss::SSID0 : v3::s1dss::TERMINATE;
+        ste.s1stalld = stall_supported_ && !stall_forced_ && !stall;
+        if (s.iopf && stall && iopf_) {
+            const uint32_t sid = s.sid;
+            b.iopf_dev = iopf_->add_device(s.device, [this, sid](const IopfGroup& g, PageResponse r) {
+                page_response(sid, g, r);
+            });
+        }
     }
     uint64_t w[8];
     v3::encode_ste(ste, w);
     write_ste(s.sid, w);
+}
+
+void SmmuV3Driver::invalidate_range(uint16_t asid, uint64_t start, uint64_t end) {
+    // arm_smmu_mm_invalidate_range(): per-page TLBI_NH_VA for small ranges, else the ASID.
+    std::vector<v3::Command> cmds;
+    if ((end - start) / 4096 > tlbi_page_limit_) cmds.push_back(v3::cmd_tlbi_nh_asid(asid));
+    else
+        for (uint64_t va = start; va < end; va += 4096) cmds.push_back(v3::cmd_tlbi_nh_va(asid, va, true));
+    submit(cmds, true);
+}
+
+void SmmuV3Driver::page_response(uint32_t sid, const IopfGroup& g, PageResponse r) {
+    // Stall: SUCCESS -> CMD_RESUME RETRY; INVALID / FAILURE -> ABORT. No CMD_SYNC: it
+    // promises nothing for RESUME.
+    std::vector<v3::Command> cmds;
+    for (const auto& f : g.faults)
+        if (f.last)
+            cmds.push_back(v3::cmd_resume(sid, uint16_t(f.grpid),
+                                          r == PageResponse::success ? v3::ResumeResp::RETRY : v3::ResumeResp::ABORT));
+    resumes_sent_ += cmds.size();
+    submit(cmds, false);
+}
+
+void SmmuV3Driver::sva_unbind(MmStruct& mm) {
+    for (auto& [sid, b] : bound_) {
+        const auto& sva = b.attach->sva;
+        if (std::find(sva.begin(), sva.end(), mm.name) == sva.end()) continue;
+        // 1. Clear the CD and make the SMMU forget it: new transactions with this PASID
+        //    now fault as C_BAD_CD (terminated), none can stall.
+        bus_.write64(b.cd_table + uint64_t(mm.pasid) * 64, 0);
+        submit({v3::cmd_cfgi_cd(sid, mm.pasid, true)}, true);
+        // 2. Answer every fault already queued for the device (sleeps: gives up the core).
+        if (b.iopf_dev && iopf_) {
+            cpu_.leave();
+            iopf_->flush_dev(b.iopf_dev);
+            cpu_.enter();
+        }
+        // 3. Drop the address space's TLB entries.
+        submit({v3::cmd_tlbi_nh_asid(mm.asid)}, true);
+    }
+    mm.pasid_bound = false;   // iommu_sva_find() fails from now on
+    ctx_.log.info(std::string(name()) + ": PASID " + std::to_string(mm.pasid) + " (" + mm.name + ") unbound");
 }
 
 void SmmuV3Driver::enqueue(const uint64_t w[2]) {
@@ -326,6 +405,7 @@ void SmmuV3Driver::evtq_handler(uint64_t raised_ps) {
     const v3::QueuePtr q(evtq_log2_);
     for (;;) {
         const uint32_t prod = rd(v3::reg::EVTQ_PROD);
+        const uint64_t t_batch = now_ps();   // the handler sees these records from here
         if ((prod ^ evtq_cons_) & v3::q_ptr::OVFLG) {
             // Overflow: records were lost. Acknowledge by copying OVFLG to OVACKFLG.
             ++evtq_overflows_;
@@ -343,9 +423,40 @@ void SmmuV3Driver::evtq_handler(uint64_t raised_ps) {
             ++events_by_type_[smmu::event_name(ev.id)];
             evtq_cons_ = q.inc(evtq_cons_);
             wr(v3::reg::EVTQ_CONS, evtq_cons_);
+            if (ev.stall) handle_stall(ev, t_batch);
         }
     }
     (void)raised_ps;
+}
+
+void SmmuV3Driver::handle_stall(const v3::EventRecord& ev, uint64_t t_seen) {
+    // A stall record becomes a page request: group = STAG, Last always set.
+    ++stall_faults_;
+    IopfFault f;
+    f.sid = ev.sid;
+    f.pasid = ev.ssid;
+    f.pasid_valid = ev.ssv;
+    f.addr = ev.input_addr;
+    f.read = ev.rnw;
+    f.write = !ev.rnw;
+    f.exec = ev.ind;
+    f.priv = ev.pnu;
+    f.grpid = ev.stag;
+    f.last = true;
+    f.fault_id = ctx_.faults.find_key(fw_.name, (uint64_t(ev.sid) << 16) | ev.stag);
+    ctx_.faults.mark(f.fault_id, Stage::irq, t_seen);
+    auto it = bound_.find(ev.sid);
+    IopfDevice* dev = it == bound_.end() ? nullptr : it->second.iopf_dev;
+    int ret = iopf_ ? iopf_->report_fault(dev, f) : -1;
+    if (ret != 0) {
+        // Nobody can take the fault: answer FAILURE at once (CMD_RESUME with abort).
+        ctx_.faults.mark(f.fault_id, Stage::dispatch, now_ps());
+        ctx_.faults.resolve(f.fault_id, Resolution::failure);
+        ++failure_responses_;
+        IopfGroup g;
+        g.faults.push_back(f);
+        page_response(ev.sid, g, PageResponse::failure);
+    }
 }
 
 void SmmuV3Driver::gerror_handler(uint64_t) {

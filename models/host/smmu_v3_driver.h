@@ -18,6 +18,8 @@
 #include "models/host/cpu.h"
 #include "models/host/host_bus.h"
 #include "models/host/io_pgtable.h"
+#include "models/host/iopf.h"
+#include "models/host/os_mm.h"
 #include "models/host/irq_controller.h"
 #include "models/host/phys_alloc.h"
 #include "models/smmu/v3/format/command.h"
@@ -56,13 +58,21 @@ struct StreamAttach {
     uint32_t sid = 0;
     enum class Config { translate, bypass, abort } config = Config::translate;
     std::vector<StreamContext> contexts;
+    std::vector<std::string> sva;   // processes bound with iommu_sva_bind_device (PASID = SSID)
+    bool can_stall = false;         // firmware: the device may be stalled ("dma-can-stall")
+    bool iopf = false;              // the device's driver enabled IOPF (faults go to the IOPF queue)
     sc_core::sc_signal<bool>* bus_master_enable = nullptr;
 };
 
 class SmmuV3Driver : public sc_core::sc_module {
 public:
     SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamScope params, Cpu& cpu, HostBus& bus,
-                 IrqController& irqc, PhysAlloc& pool, SmmuV3Firmware fw, std::vector<StreamAttach> streams);
+                 IrqController& irqc, PhysAlloc& pool, SmmuV3Firmware fw, std::vector<StreamAttach> streams,
+                 OsMm* mm = nullptr, IopfQueue* iopf = nullptr);
+
+    // iommu_sva_unbind_device() for every device bound to `mm`: clear the CD, invalidate,
+    // flush the IOPF queue, invalidate the ASID. Call from a thread holding a core.
+    void sva_unbind(MmStruct& mm);
 
     // Submits commands (and, if `sync`, a CMD_SYNC) and waits for completion. Call from a
     // thread that holds a core. Handles a full queue by re-reading CONS.
@@ -86,6 +96,7 @@ private:
     void set_cr0(uint32_t v);
     void poll_until(uint32_t off, uint32_t mask, uint32_t value, const char* what);
     void evtq_handler(uint64_t raised_ps);
+    void handle_stall(const smmu::v3::EventRecord& ev, uint64_t t_seen);
     void gerror_handler(uint64_t raised_ps);
     void enqueue(const uint64_t w[2]);
     void wait_sync(uint32_t sync_ptr);
@@ -93,6 +104,21 @@ private:
     void wr(uint32_t off, uint32_t v) { bus_.write32(fw_.mmio_base + off, v); }
     void wr64(uint32_t off, uint64_t v) { bus_.write64(fw_.mmio_base + off, v); }
     void cost(uint64_t ps, const char* what);
+    void page_response(uint32_t sid, const IopfGroup& group, PageResponse resp);
+    void invalidate_range(uint16_t asid, uint64_t start, uint64_t end);
+    void write_cd(uint64_t cd_table, uint32_t index, const uint64_t w[8]);
+
+    struct Bound {               // per attached stream
+        const StreamAttach* attach = nullptr;
+        uint64_t cd_table = 0;
+        IopfDevice* iopf_dev = nullptr;
+    };
+    std::map<uint32_t, Bound> bound_;   // by StreamID
+    OsMm* mm_;
+    IopfQueue* iopf_;
+    bool stall_supported_ = false, stall_forced_ = false;
+    uint64_t tlbi_page_limit_;
+    uint64_t stall_faults_ = 0, failure_responses_ = 0, resumes_sent_ = 0;
 
     SimContext& ctx_;
     Cpu& cpu_;

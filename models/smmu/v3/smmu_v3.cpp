@@ -33,8 +33,14 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     feat_.asid16 = f.get_bool("asid16", true, "SMMU_IDR0.ASID16: 16-bit ASIDs");
     feat_.ats = false;
     feat_.pri = false;
-    feat_.stall_model = v3::idr0::STALL_MODEL_TERM_ONLY;   // stall is not modelled yet
-    feat_.stall_max = 0;
+    const std::string sm = f.get_enum("stall_model", "stall_term", {"stall_term", "term_only", "stall_forced"},
+                                      "SMMU_IDR0.STALL_MODEL: 0b00 stall and terminate, 0b01 terminate only, 0b10 stall forced");
+    feat_.stall_model = sm == "stall_term" ? v3::idr0::STALL_MODEL_STALL_TERM
+                      : sm == "term_only" ? v3::idr0::STALL_MODEL_TERM_ONLY : v3::idr0::STALL_MODEL_STALL_FORCED;
+    feat_.stall_max = f.get_uint("stall_max", 32, "transactions",
+                                 "SMMU_IDR5.STALL_MAX: stalled transactions held at once (more back-pressure)", 1, 65535);
+    stall_slots_.set_capacity(feat_.stall_max);
+    for (unsigned i = 0; i < feat_.stall_max; ++i) stall_table_.push_back(std::make_unique<StallEntry>());
     feat_.cmdq_log2 = f.get_uint("cmdq_log2size", 8, "log2 entries", "SMMU_IDR1.CMDQS: largest command queue", 0, 19);
     feat_.eventq_log2 = f.get_uint("evtq_log2size", 7, "log2 entries", "SMMU_IDR1.EVENTQS: largest event queue", 0, 19);
     feat_.priq_log2 = 0;
@@ -69,6 +75,7 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     ctx.traces.add(me + ".translations_active", xlate_active_);
     ctx.traces.add(me + ".walks_active", walks_active_);
     ctx.traces.add(me + ".faults_in_flight", faults_in_flight_);
+    ctx.traces.add(me + ".stalled", stalled_now_);
     ctx.stats.add([this, me](nlohmann::json& root) {
         nlohmann::json s = {
             {"translations", c_.translations}, {"tlb_hits", c_.tlb_hits}, {"tlb_misses", c_.tlb_misses},
@@ -80,7 +87,10 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
             {"bypassed", c_.bypassed}, {"aborted", c_.aborted}, {"raz_wi", c_.raz_wi},
             {"cmdq_errors", c_.cmdq_errors}, {"mmio_reads", c_.mmio_reads}, {"mmio_writes", c_.mmio_writes},
             {"mmio_unknown", c_.mmio_unknown}, {"translation_slot_waits", xlate_slots_.waits()},
-            {"walker_slot_waits", walk_slots_.waits()}};
+            {"walker_slot_waits", walk_slots_.waits()}, {"stall_table_waits", c_.stall_table_waits},
+            {"stall_record_waits", c_.stall_record_waits}, {"resumes", c_.resumes},
+            {"resume_unknown_stag", c_.resume_unknown}, {"stall_terms", c_.stall_terms},
+            {"stalled_now", stalled_now_}};
         s["commands"] = nlohmann::json::object();
         for (const auto& [k, v] : cmd_counts_) s["commands"][k] = v;
         s["events_by_type"] = nlohmann::json::object();

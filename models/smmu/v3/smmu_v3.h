@@ -59,10 +59,12 @@ public:
 
     uint64_t mmio_base() const { return mmio_base_; }
     const smmu::v3::Features& features() const { return feat_; }
-    uint64_t stalled_count() const { return 0; }
+    // Transactions currently held stalled (waiting for CMD_RESUME / CMD_STALL_TERM).
+    uint64_t stalled_count() const { return stalled_now_; }
 
     // Counters (also in the stats JSON).
     struct Counters {
+        uint64_t stall_table_waits = 0, resumes = 0, resume_unknown = 0, stall_terms = 0, stall_record_waits = 0;
         uint64_t translations = 0, tlb_hits = 0, tlb_misses = 0, tlb_miss_coalesced = 0, walks = 0,
                  walk_reads = 0, events = 0, events_lost = 0, events_dropped_disabled = 0, stalls = 0,
                  pri_requests = 0, cfg_hits = 0, cfg_misses = 0, cfg_fetches = 0, bypassed = 0,
@@ -80,6 +82,7 @@ private:
         uint64_t pa = 0;
         smmu::EventId event = smmu::EventId::None;   // recorded if != None
         bool record = false;
+        bool stall = false;                          // the fault stalls the transaction
         uint8_t cls = 0;                             // event CLASS: 0 CD, 1 TT, 2 IN
         uint64_t fetch_addr = 0;
     };
@@ -93,7 +96,13 @@ private:
     smmu::EventId fetch_ste(uint32_t sid, const smmu::v3::Ste*& out, uint64_t& fetch_addr);
     smmu::EventId fetch_cd(uint32_t sid, uint32_t ssid, const smmu::v3::Ste& ste, const CdEntry*& out,
                            uint64_t& fetch_addr);
-    void finish_fault(const IopfExt& ext, tlm::tlm_generic_payload& gp, const Outcome& o, uint64_t t_detect);
+    uint64_t open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o, uint64_t t_detect);
+    smmu::v3::EventRecord make_record(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o) const;
+    // Holds the transaction in the stall table until software resumes it; returns the
+    // response: RETRY, TERM (RAZ/WI) or ABORT.
+    smmu::v3::ResumeResp stall(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o,
+                               uint64_t fault_id);
+    void complete_terminated(tlm::tlm_generic_payload& gp, Action action);
 
     // ---- timed memory accesses through walk_port
     bool mem_read(uint64_t addr, void* dst, unsigned len);
@@ -116,7 +125,10 @@ private:
     void cmdq_thread();
     bool execute(const smmu::v3::Command& cmd, uint32_t& cerror);
     void cmdq_error(uint32_t cerror);
-    bool write_event(const smmu::v3::EventRecord& ev);
+    // Writes an event record. Returns false when it could not be written: queue disabled, or
+    // full. A full queue overflows for ordinary records; a stall record (`stall`) is never
+    // lost: the caller waits for space and presents it again.
+    bool write_event(const smmu::v3::EventRecord& ev, bool stall = false);
     void signal_irq(sc_core::sc_signal<bool>& line, uint64_t cfg0_addr, uint32_t cfg1_data, uint32_t irqen_bit);
     void pulse(sc_core::sc_signal<bool>& line);
     void lower_lines();
@@ -156,11 +168,24 @@ private:
     uint32_t priq_irq_cfg1_ = 0, priq_irq_cfg2_ = 0;
     bool cmdq_stopped_ = false;   // CMDQ_CONS.ERR set, waiting for GERRORN ack
 
+    // Stall table (IDR5.STALL_MAX entries); STAG = entry index.
+    struct StallEntry {
+        bool used = false;
+        uint32_t sid = 0;
+        int resp = -1;              // ResumeResp once resumed
+        uint64_t fault_id = 0;
+        sc_core::sc_event resumed;
+    };
+    std::vector<std::unique_ptr<StallEntry>> stall_table_;
+    FifoResource stall_slots_;
+    void resume(uint32_t sid, uint16_t stag, smmu::v3::ResumeResp resp);
+    sc_core::sc_event evtq_space_;   // software moved EVTQ_CONS
+
     sc_core::sc_event cmdq_kick_, ack_ev_, lower_ev_;
 
     // Traced.
     uint64_t evtq_occupancy_ = 0, cmdq_occupancy_ = 0, xlate_active_ = 0, walks_active_ = 0;
-    uint64_t faults_in_flight_ = 0;
+    uint64_t faults_in_flight_ = 0, stalled_now_ = 0;
 
     Counters c_;
     std::map<std::string, uint64_t> cmd_counts_, event_counts_;

@@ -107,9 +107,18 @@ bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
         return true;
     }
     case Op::RESUME:
+        // Completes when consumed. Ac (retry) wins over Ab; else Ab = abort, !Ab = RAZ/WI.
+        resume(cmd.sid, cmd.stag,
+               cmd.resume_retry() ? v3::ResumeResp::RETRY
+               : cmd.resume_abort() ? v3::ResumeResp::ABORT : v3::ResumeResp::TERM);
+        return true;
     case Op::STALL_TERM:
-        // Nothing is stalled (decode_command rejects these when STALL_MODEL = terminate
-        // only); a STAG that matches nothing is a no-op.
+        // Every transaction of the StreamID still stalled is terminated with an abort.
+        ++c_.stall_terms;
+        for (uint16_t stag = 0; stag < stall_table_.size(); ++stag) {
+            const StallEntry& e = *stall_table_[stag];
+            if (e.used && e.sid == cmd.sid && e.resp < 0) resume(cmd.sid, stag, v3::ResumeResp::ABORT);
+        }
         return true;
     default:
         // Everything else that decodes as legal is an invalidation this stage-1-only,
@@ -118,14 +127,15 @@ bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
     }
 }
 
-bool SmmuV3::write_event(const v3::EventRecord& ev) {
+bool SmmuV3::write_event(const v3::EventRecord& ev, bool stall) {
     Hold lock(evtq_writer_);
-    ++event_counts_[smmu::event_name(ev.id)];
-    ++c_.events;
     if (!(cr0ack_ & v3::cr0::EVENTQEN.mask())) { ++c_.events_dropped_disabled; return false; }
     const v3::QueuePtr q = qptr(evtq_base_);
     uint64_t w[4];
     v3::encode_event(ev, w);
+    if (stall && q.is_full(evtq_prod_, evtq_cons_)) return false;   // presented again later
+    ++event_counts_[smmu::event_name(ev.id)];
+    ++c_.events;
     if (q.is_full(evtq_prod_, evtq_cons_)) {
         // Overflow: the record is lost; PROD.OVFLG toggles on entering the overflow condition
         // (PROD.OVFLG != CONS.OVACKFLG while software has not acknowledged).

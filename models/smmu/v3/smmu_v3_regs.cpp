@@ -165,6 +165,7 @@ void SmmuV3::reg_write(uint32_t off, uint64_t v, unsigned len) {
     case v3::reg::EVTQ_CONS:
         evtq_cons_ = v32;
         evtq_occupancy_ = qptr(evtq_base_).used(evtq_prod_, evtq_cons_);
+        evtq_space_.notify(sc_core::SC_ZERO_TIME);
         return;
     case v3::reg::PRIQ_PROD:
         if (!(cr0ack_ & v3::cr0::PRIQEN.mask())) priq_prod_ = v32;

@@ -236,7 +236,12 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
     o.event = wr.fault;
     o.cls = 1;   // CLASS = TT: fault translating the input address
     if (is_translation_fault(wr.fault)) {
-        o.record = cd.r;                                  // CD.R: record faults
+        // Stall model: STALL_MODEL 0b10 forces stalls; 0b00 stalls when CD.S = 1 and the
+        // STE does not disallow it (S1STALLD). A stalled fault is always recorded.
+        const unsigned sm = feat_.stall_model;
+        o.stall = sm == v3::idr0::STALL_MODEL_STALL_FORCED ||
+                  (sm == v3::idr0::STALL_MODEL_STALL_TERM && cd.s && !ste->s1stalld);
+        o.record = cd.r || o.stall;                       // CD.R: record faults
         o.action = cd.a ? Action::abort : Action::raz_wi; // CD.A: abort, else RAZ/WI
     } else {
         o.record = true;                                  // F_WALK_EABT and others: always
@@ -282,84 +287,149 @@ void SmmuV3::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
     wait(clk_.cycles(ifc_cycles_));
     const uint64_t va = gp.get_address();
     const smmu::Access acc{gp.is_write(), ext->ind, ext->pnu};
-    Outcome o;
-    {
-        Hold slot(xlate_slots_);
-        ++xlate_active_;
-        ++c_.translations;
-        o = translate(*ext, va, acc);
-        --xlate_active_;
+    uint64_t fault_id = 0;
+    for (;;) {
+        Outcome o;
+        {
+            Hold slot(xlate_slots_);
+            ++xlate_active_;
+            ++c_.translations;
+            o = translate(*ext, va, acc);
+            --xlate_active_;
+        }
+        if (o.action == Action::translate || o.action == Action::bypass) {
+            if (o.action == Action::bypass) ++c_.bypassed;
+            gp.set_address(o.pa);
+            downstream->b_transport(gp, delay);
+            gp.set_address(va);
+            break;
+        }
+        const uint64_t t_detect = now_ps();
+        if (fault_id) ctx_.faults.close(fault_id, t_detect);   // a retried access faulted again
+        fault_id = o.event != EventId::None ? open_fault(*ext, gp, o, t_detect) : 0;
+        if (o.stall) {
+            const v3::ResumeResp r = stall(*ext, gp, o, fault_id);
+            if (r == v3::ResumeResp::RETRY) continue;           // as though newly arrived
+            complete_terminated(gp, r == v3::ResumeResp::TERM ? Action::raz_wi : Action::abort);
+        } else {
+            if (o.record) {
+                write_event(make_record(*ext, gp, o));
+                if (fault_id) ctx_.faults.mark(fault_id, Stage::record, now_ps());
+            }
+            complete_terminated(gp, o.action);
+        }
+        break;
     }
-    switch (o.action) {
-    case Action::translate:
-        gp.set_address(o.pa);
-        downstream->b_transport(gp, delay);
-        gp.set_address(va);
-        break;
-    case Action::bypass:
-        ++c_.bypassed;
-        downstream->b_transport(gp, delay);
-        break;
-    case Action::abort:
-    case Action::raz_wi:
-        finish_fault(*ext, gp, o, now_ps());
-        break;
+    if (fault_id) {
+        FaultRecord* fr = ctx_.faults.find(fault_id);
+        if (fr && fr->resolution == Resolution::pending) fr->resolution = Resolution::terminated;
+        // The device closes the fault when the response reaches it (the retry stage).
+        if (ext != &no_sideband) ext->fault_id = fault_id;
+        else ctx_.faults.close(fault_id, now_ps());
+        --faults_in_flight_;
     }
     wait(delay);
     delay = sc_core::SC_ZERO_TIME;
     wait(clk_.cycles(ifc_cycles_));
 }
 
-void SmmuV3::finish_fault(const IopfExt& ext, tlm::tlm_generic_payload& gp, const Outcome& o, uint64_t t_detect) {
-    // Terminate model: the fault is recorded (when the configuration asks for it), then the
-    // transaction completes with an abort, or reads-as-zero / writes-ignored (CD.A=0).
-    uint64_t fault_id = 0;
-    if (o.event != EventId::None) {
-        FaultRecord fr;
-        fr.device = ext.device;
-        fr.smmu = name();
-        fr.sid = ext.sid;
-        fr.ssid = ext.ssid;
-        fr.ssv = ext.ssv;
-        fr.address = gp.get_address();
-        fr.write = gp.is_write();
-        fr.exec = ext.ind;
-        fr.priv = ext.pnu;
-        fr.event = smmu::event_name(o.event);
-        fr.t_issue_ps = ext.t_issue_ps ? ext.t_issue_ps : t_detect;
-        fault_id = ctx_.faults.open(std::move(fr));
-        ctx_.faults.mark(fault_id, Stage::detect, t_detect);
-        ++faults_in_flight_;
+uint64_t SmmuV3::open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o, uint64_t t_detect) {
+    FaultRecord fr;
+    fr.device = ext.device;
+    fr.smmu = name();
+    fr.sid = ext.sid;
+    fr.ssid = ext.ssid;
+    fr.ssv = ext.ssv;
+    fr.address = gp.get_address();
+    fr.write = gp.is_write();
+    fr.exec = ext.ind;
+    fr.priv = ext.pnu;
+    fr.event = smmu::event_name(o.event);
+    fr.t_issue_ps = ext.t_issue_ps ? ext.t_issue_ps : t_detect;
+    const uint64_t id = ctx_.faults.open(std::move(fr));
+    ctx_.faults.mark(id, Stage::detect, t_detect);
+    ++faults_in_flight_;
+    return id;
+}
+
+v3::EventRecord SmmuV3::make_record(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o) const {
+    v3::EventRecord ev;
+    ev.id = o.event;
+    ev.sid = ext.sid;
+    ev.ssv = ext.ssv;
+    ev.ssid = ext.ssid;
+    ev.rnw = !gp.is_write();
+    ev.pnu = ext.pnu;
+    ev.ind = ext.ind;
+    ev.event_class = static_cast<v3::EventClass>(o.cls);
+    ev.input_addr = gp.get_address();
+    ev.fetch_addr = o.fetch_addr;
+    return ev;
+}
+
+v3::ResumeResp SmmuV3::stall(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o, uint64_t fault_id) {
+    // A full stall table back-pressures the device: the faulting transaction waits for a
+    // free entry (never dropped).
+    if (!stall_slots_.try_acquire()) {
+        ++c_.stall_table_waits;
+        stall_slots_.acquire();
     }
-    if (o.record && o.event != EventId::None) {
-        v3::EventRecord ev;
-        ev.id = o.event;
-        ev.sid = ext.sid;
-        ev.ssv = ext.ssv;
-        ev.ssid = ext.ssid;
-        ev.rnw = !gp.is_write();
-        ev.pnu = ext.pnu;
-        ev.ind = ext.ind;
-        ev.event_class = static_cast<v3::EventClass>(o.cls);
-        ev.input_addr = gp.get_address();
-        ev.fetch_addr = o.fetch_addr;
-        write_event(ev);
-        if (fault_id) ctx_.faults.mark(fault_id, Stage::record, now_ps());
+    uint16_t stag = 0;
+    while (stall_table_[stag]->used) ++stag;   // a unit of stall_slots_ guarantees a free entry
+    StallEntry& e = *stall_table_[stag];
+    e.used = true;
+    e.sid = ext.sid;
+    e.resp = -1;
+    e.fault_id = fault_id;
+    ++c_.stalls;
+    ++stalled_now_;
+    if (fault_id) ctx_.faults.set_key(fault_id, name(), (uint64_t(ext.sid) << 16) | stag);
+
+    v3::EventRecord ev = make_record(ext, gp, o);
+    ev.stall = true;
+    ev.stag = stag;
+    // The stall record is always written: while the queue is full the transaction waits
+    // and the record is presented again once software consumes entries.
+    bool recorded = false;
+    while (cr0ack_ & v3::cr0::EVENTQEN.mask()) {
+        if ((recorded = write_event(ev, true))) break;
+        ++c_.stall_record_waits;
+        wait(evtq_space_ | ack_ev_);
     }
-    if (o.action == Action::raz_wi) {
+    if (fault_id) ctx_.faults.mark(fault_id, Stage::record, now_ps());
+    if (!recorded) e.resp = int(v3::ResumeResp::ABORT);   // nobody can ever resume it: terminate
+    while (e.resp < 0) wait(e.resumed);
+    const auto resp = static_cast<v3::ResumeResp>(e.resp);
+    if (fault_id) ctx_.faults.clear_key(name(), (uint64_t(ext.sid) << 16) | stag);
+    e.used = false;
+    --stalled_now_;
+    stall_slots_.release();
+    return resp;
+}
+
+void SmmuV3::resume(uint32_t sid, uint16_t stag, v3::ResumeResp resp) {
+    // CMD_RESUME: a STAG (with its StreamID) that matches no stalled transaction is a no-op.
+    if (stag >= stall_table_.size() || !stall_table_[stag]->used || stall_table_[stag]->sid != sid ||
+        stall_table_[stag]->resp >= 0) {
+        ++c_.resume_unknown;
+        return;
+    }
+    StallEntry& e = *stall_table_[stag];
+    ++c_.resumes;
+    e.resp = int(resp);
+    if (e.fault_id) ctx_.faults.mark(e.fault_id, Stage::respond, now_ps());
+    e.resumed.notify(sc_core::SC_ZERO_TIME);
+}
+
+void SmmuV3::complete_terminated(tlm::tlm_generic_payload& gp, Action action) {
+    // Terminate: an abort, or reads-as-zero / writes-ignored (CD.A = 0, or CMD_RESUME TERM).
+    if (action == Action::raz_wi) {
         ++c_.raz_wi;
         if (gp.is_read()) std::memset(gp.get_data_ptr(), 0, gp.get_data_length());
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
     } else {
         ++c_.aborted;
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-    }
-    if (fault_id) {
-        ctx_.faults.resolve(fault_id, Resolution::terminated);
-        // The device closes the fault when the response reaches it (retry stage = return path).
-        if (auto* mutable_ext = gp.get_extension<IopfExt>()) mutable_ext->fault_id = fault_id;
-        else ctx_.faults.close(fault_id, now_ps());
-        --faults_in_flight_;
     }
 }
 

@@ -1,0 +1,61 @@
+#include "models/host/workqueue.h"
+
+#include <algorithm>
+
+#include "models/common/payload.h"
+
+namespace iopf {
+
+Workqueue::Workqueue(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu)
+    : sc_module(name), ctx_(ctx), cpu_(cpu) {
+    workers_ = p.get_uint("workers", 4, "threads", "worker threads (max_active of the unbound workqueue)", 1, 4096);
+    wakeup_ps_ = p.get_time_ps("wakeup_cost", 2'500'000, "waking an idle worker and scheduling it onto a core");
+    idle_ = workers_;
+    for (unsigned i = 0; i < workers_; ++i)
+        sc_core::sc_spawn([this, i] { worker(i); }, sc_core::sc_gen_unique_name("worker"));
+    const std::string me = this->name();
+    ctx.traces.add(me + ".busy", busy_);
+    ctx.traces.add(me + ".depth", depth_);
+    ctx.stats.add([this, me](nlohmann::json& root) {
+        root["host"]["workqueues"][me] = {{"workers", workers_}, {"queued", queued_}, {"max_depth", max_depth_}};
+    });
+}
+
+void Workqueue::queue_work(Work w) {
+    items_.emplace_back(next_seq_++, std::move(w));
+    ++queued_;
+    depth_ = items_.size();
+    max_depth_ = std::max(max_depth_, depth_);
+    work_ev_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Workqueue::flush() {
+    const uint64_t target = next_seq_;
+    auto done = [&] {
+        for (const auto& it : items_) if (it.first < target) return false;
+        for (uint64_t s : running_) if (s < target) return false;
+        return true;
+    };
+    while (!done()) sc_core::wait(done_ev_);
+}
+
+void Workqueue::worker(unsigned) {
+    for (;;) {
+        bool slept = false;
+        while (items_.empty()) { sc_core::wait(work_ev_); slept = true; }
+        auto item = std::move(items_.front());
+        items_.pop_front();
+        depth_ = items_.size();
+        running_.push_back(item.first);
+        --idle_;
+        ++busy_;
+        if (slept) cpu_.run(wakeup_ps_, "worker_wakeup");   // a running worker takes the next item at once
+        item.second();
+        running_.erase(std::find(running_.begin(), running_.end(), item.first));
+        --busy_;
+        ++idle_;
+        done_ev_.notify(sc_core::SC_ZERO_TIME);
+    }
+}
+
+}  // namespace iopf
