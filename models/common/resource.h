@@ -1,6 +1,8 @@
 // A counted resource with FIFO hand-off (translation slots, walker slots, CPU cores, locks).
-// Unlike sc_semaphore, waiters are served strictly in arrival order, so contention shows up
-// as queueing delay deterministically. Acquire/release only from SC_THREAD context.
+// Unlike sc_semaphore, waiters are served in a defined order: by priority (higher first),
+// then in arrival order, so contention shows up as queueing delay deterministically. A unit
+// is never taken away from its holder (no preemption). Acquire/release only from SC_THREAD
+// context.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -18,11 +20,13 @@ public:
     size_t waiting() const { return waiters_.size(); }
     uint64_t waits() const { return waits_; }
 
-    void acquire() {
+    void acquire(int priority = 0) {
         if (busy_ < capacity_ && waiters_.empty()) { ++busy_; return; }
         ++waits_;
         sc_core::sc_event granted;
-        waiters_.push_back(&granted);
+        auto pos = waiters_.begin();
+        while (pos != waiters_.end() && pos->priority >= priority) ++pos;   // FIFO within a priority
+        waiters_.insert(pos, Waiter{priority, &granted});
         sc_core::wait(granted);   // busy_ was handed over by release()
     }
     bool try_acquire() {
@@ -31,7 +35,7 @@ public:
     }
     void release() {
         if (!waiters_.empty()) {
-            sc_core::sc_event* next = waiters_.front();
+            sc_core::sc_event* next = waiters_.front().granted;
             waiters_.pop_front();
             next->notify(sc_core::SC_ZERO_TIME);   // hand the unit over; busy_ unchanged
         } else {
@@ -43,7 +47,11 @@ private:
     unsigned capacity_;
     unsigned busy_ = 0;
     uint64_t waits_ = 0;
-    std::deque<sc_core::sc_event*> waiters_;
+    struct Waiter {
+        int priority;
+        sc_core::sc_event* granted;
+    };
+    std::deque<Waiter> waiters_;
 };
 
 // RAII guard for FifoResource.

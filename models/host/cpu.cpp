@@ -16,8 +16,13 @@ Cpu::Cpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope p) : sc_modul
     });
 }
 
-void Cpu::run(uint64_t cost_ps, const char* what) {
-    cores_.acquire();
+void Cpu::hardirq(uint64_t cost_ps) {
+    if (cost_ps) sc_core::wait(ps(cost_ps));
+    busy_ps_["hardirq"] += cost_ps;
+}
+
+void Cpu::run(uint64_t cost_ps, const char* what, int priority) {
+    cores_.acquire(priority);
     ++busy_now_;
     if (cost_ps) sc_core::wait(ps(cost_ps));
     busy_ps_[what] += cost_ps;

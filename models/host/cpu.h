@@ -17,11 +17,18 @@ class Cpu : public sc_core::sc_module {
 public:
     Cpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope params);
 
+    // Scheduling priorities for a free core: IRQ threads (SCHED_FIFO in Linux) go before
+    // kworkers and other normal threads. A running thread is never preempted.
+    static constexpr int kPrioNormal = 0, kPrioIrqThread = 50;
+
     // Occupies one core for `cost_ps` of simulated time, accounted under `what`.
-    void run(uint64_t cost_ps, const char* what);
+    void run(uint64_t cost_ps, const char* what, int priority = kPrioNormal);
+    // A hard interrupt: preempts whatever runs, so it needs no free core; its time is
+    // accounted but not charged to the preempted thread (a simplification).
+    void hardirq(uint64_t cost_ps);
     // Takes a core and keeps it (for a sequence of steps, e.g. a handler that also does
     // MMIO): pair with `leave`. `run` must not be called while holding.
-    void enter() { cores_.acquire(); ++busy_now_; }
+    void enter(int priority = kPrioNormal) { cores_.acquire(priority); ++busy_now_; }
     void leave() { --busy_now_; cores_.release(); }
     void account(const char* what, uint64_t ps) { busy_ps_[what] += ps; }
     // For a thread that already holds a core (OnCore): spend `ps` of it on `what`.
@@ -44,7 +51,7 @@ private:
 // Holds a core for a scope (a software context that runs several timed steps in a row).
 class OnCore {
 public:
-    explicit OnCore(Cpu& cpu) : cpu_(cpu) { cpu_.enter(); }
+    explicit OnCore(Cpu& cpu, int priority = Cpu::kPrioNormal) : cpu_(cpu) { cpu_.enter(priority); }
     ~OnCore() { cpu_.leave(); }
 
 private:

@@ -56,8 +56,11 @@ void IrqController::handler_thread(unsigned irq) {
         if (!l.pending) sc_core::wait(l.ev);
         l.pending = false;           // masked (ONESHOT) from here until the thread returns
         uint64_t raised = l.raised_ps;
-        cpu_.run(hardirq_ps_, "hardirq");
-        cpu_.run(wakeup_ps_, "irq_thread_wakeup");
+        cpu_.hardirq(hardirq_ps_);
+        // The IRQ thread (SCHED_FIFO) takes the next free core ahead of normal threads and
+        // keeps it while its handler runs.
+        OnCore core(cpu_, Cpu::kPrioIrqThread);
+        cpu_.busy(wakeup_ps_, "irq_thread_wakeup");
         l.running = true;
         l.fn(raised);
         l.running = false;

@@ -79,6 +79,9 @@ void SmmuV3Driver::set_cr0(uint32_t v) {
 }
 
 void SmmuV3Driver::probe() {
+    // SVA contexts point at the processes' tables: let the boot thread build them first
+    // (sleeping, not holding a core).
+    if (mm_ && !mm_->tables_ready()) wait(mm_->tables_ready_event());
     OnCore core(cpu_);
     cost(cost_mmio_setup_ps_, "smmu_init");
     idr0_ = rd(v3::reg::IDR0);
@@ -88,7 +91,6 @@ void SmmuV3Driver::probe() {
     const unsigned sm = v3::idr0::STALL_MODEL.get(idr0_);
     stall_supported_ = sm != v3::idr0::STALL_MODEL_TERM_ONLY;
     stall_forced_ = sm == v3::idr0::STALL_MODEL_STALL_FORCED;
-    if (mm_ && !mm_->tables_ready()) wait(mm_->tables_ready_event());
     reset_and_enable();
     for (const auto& s : streams_) attach(s);
     ready_ = true;
@@ -401,7 +403,7 @@ void SmmuV3Driver::wait_sync(uint32_t target) {
 }
 
 void SmmuV3Driver::evtq_handler(uint64_t raised_ps) {
-    OnCore core(cpu_);
+    // Runs in the IRQ thread, on its core.
     const v3::QueuePtr q(evtq_log2_);
     for (;;) {
         const uint32_t prod = rd(v3::reg::EVTQ_PROD);
@@ -460,7 +462,7 @@ void SmmuV3Driver::handle_stall(const v3::EventRecord& ev, uint64_t t_seen) {
 }
 
 void SmmuV3Driver::gerror_handler(uint64_t) {
-    OnCore core(cpu_);
+    // Runs in the IRQ thread, on its core.
     const uint32_t gerror = rd(v3::reg::GERROR), gerrorn = rd(v3::reg::GERRORN);
     const uint32_t active = gerror ^ gerrorn;
     if (!active) return;
