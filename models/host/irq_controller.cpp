@@ -10,6 +10,8 @@ IrqController::IrqController(sc_core::sc_module_name name, SimContext& ctx, Para
     hardirq_ps_ = p.get_time_ps("hardirq_cost", 800'000, "hard IRQ: exception entry, GIC acknowledge, primary handler, EOI");
     wakeup_ps_ = p.get_time_ps("thread_wakeup_cost", 2'000'000, "waking and scheduling the IRQ thread (IRQF_ONESHOT)");
     msi.register_b_transport(this, &IrqController::b_transport);
+    ctx.traces.add(std::string(this->name()) + ".irq_threads_running", threads_running_);
+    ctx.traces.add(std::string(this->name()) + ".irqs_raised", raised_total_);
     SC_HAS_PROCESS(IrqController);
     SC_METHOD(deliver_msis);
     sensitive << msi_arrival_;
@@ -36,7 +38,6 @@ void IrqController::request_threaded_irq(unsigned irq, const std::string& name, 
     if (!l) l = std::make_unique<Line>();
     l->name = name;
     l->fn = std::move(fn);
-    ctx_.traces.add(std::string(this->name()) + ".thread." + name, l->running);
     sc_core::sc_spawn([this, irq] { handler_thread(irq); }, sc_core::sc_gen_unique_name("irq_thread"));
 }
 
@@ -45,6 +46,7 @@ void IrqController::raise(unsigned irq) {
     if (it == lines_.end() || !it->second->fn) { ++unhandled_; return; }
     Line& l = *it->second;
     ++l.count;
+    ++raised_total_;
     if (!l.pending) l.raised_ps = now_ps();
     l.pending = true;
     l.ev.notify(sc_core::SC_ZERO_TIME);
@@ -61,9 +63,9 @@ void IrqController::handler_thread(unsigned irq) {
         // keeps it while its handler runs.
         OnCore core(cpu_, Cpu::kPrioIrqThread);
         cpu_.busy(wakeup_ps_, "irq_thread_wakeup");
-        l.running = true;
+        ++threads_running_;
         l.fn(raised);
-        l.running = false;
+        --threads_running_;
     }
 }
 

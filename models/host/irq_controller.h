@@ -43,8 +43,7 @@ private:
         bool pending = false;
         uint64_t raised_ps = 0;
         sc_core::sc_event ev;
-        uint64_t count = 0, spurious = 0;
-        bool running = false;   // traced: handler thread active
+        uint64_t count = 0;
     };
     void handler_thread(unsigned irq);
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -56,6 +55,7 @@ private:
     uint64_t hardirq_ps_, wakeup_ps_;
     std::map<unsigned, std::unique_ptr<Line>> lines_;
     uint64_t unhandled_ = 0;
+    uint64_t threads_running_ = 0, raised_total_ = 0;   // traced
     std::multimap<uint64_t, unsigned> msi_pending_;   // arrival time -> interrupt number
     sc_core::sc_event_queue msi_arrival_;
 };
