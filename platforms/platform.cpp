@@ -2,6 +2,8 @@
 
 #include "models/common/payload.h"
 #include "models/devices/dma_engine.h"
+#include "models/devices/pcie_endpoint.h"
+#include "models/devices/root_complex.h"
 #include "models/host/host.h"
 #include "models/memory/memory.h"
 #include "models/memory/router.h"
@@ -28,9 +30,10 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
             throw ConfigError("parameter '" + it.key() + "': expected a component object with a \"type\"");
         names.push_back(it.key());
         if (!params.scope(it.key()).has("type"))
-            throw ConfigError("parameter '" + it.key() + ".type': missing; expected one of interconnect|memory|smmu_v3|host|dma_engine");
+            throw ConfigError("parameter '" + it.key() + ".type': missing; expected one of interconnect|memory|smmu_v3|host|dma_engine|root_complex|pcie_endpoint");
         types[it.key()] = params.scope(it.key()).get_enum(
-            "type", "", {"interconnect", "memory", "smmu_v3", "host", "dma_engine"}, "component type");
+            "type", "", {"interconnect", "memory", "smmu_v3", "host", "dma_engine", "root_complex", "pcie_endpoint"},
+            "component type");
     }
     auto of_type = [&](const std::string& t) {
         std::vector<std::string> out;
@@ -64,6 +67,7 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
         fw.mmio_base = s->mmio_base();
         fw.evtq_irq = &s->evtq_irq;
         fw.gerror_irq = &s->gerror_irq;
+        fw.priq_irq = &s->priq_irq;
         fw.sev = &s->sev;
         fw_smmus.push_back(fw);
         smmus_[n] = std::move(s);
@@ -82,8 +86,55 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
                 throw ConfigError("parameter '" + n + ".smmu': no smmu_v3 component named '" + smmu + "'");
             d->socket.bind(it->second->upstream);
         }
-        fw_devices.push_back({n, smmu, d->sid(), d->can_stall(), &d->bus_master_enable});
-        dmas_[n] = std::move(d);
+        FirmwareDevice fd;
+        fd.device = n;
+        fd.smmu = smmu;
+        fd.sid = d->sid();
+        fd.can_stall = d->can_stall();
+        fd.bus_master_enable = &d->bus_master_enable;
+        fw_devices.push_back(fd);
+        devices_[n] = std::move(d);
+    }
+
+    // PCIe: root complexes (each in front of an SMMU, or of the interconnect), endpoints.
+    std::map<std::string, std::string> rc_smmu;
+    for (const auto& n : of_type("root_complex")) {
+        auto rc = std::make_unique<RootComplex>(n.c_str(), ctx, params.scope(n));
+        const std::string smmu = params.scope(n).get_string("smmu", "", "SMMU behind the root complex (\"\" = none)");
+        if (smmu.empty()) {
+            rc->to_smmu.bind(bus_->in);
+        } else {
+            auto it = smmus_.find(smmu);
+            if (it == smmus_.end())
+                throw ConfigError("parameter '" + n + ".smmu': no smmu_v3 component named '" + smmu + "'");
+            rc->to_smmu.bind(it->second->upstream);
+            it->second->pcie_msg.bind(rc->from_smmu);
+        }
+        rc_smmu[n] = smmu;
+        rcs_[n] = std::move(rc);
+    }
+    std::map<std::string, int> rc_ports;
+    for (const auto& n : of_type("pcie_endpoint")) {
+        auto ep = std::make_unique<PcieEndpoint>(n.c_str(), ctx, params.scope(n));
+        const std::string rc_name = params.scope(n).get_string("root_complex", "", "root complex the function sits below");
+        auto it = rcs_.find(rc_name);
+        if (it == rcs_.end())
+            throw ConfigError("parameter '" + n + ".root_complex': no root_complex component named '" + rc_name + "'");
+        ep->socket.bind(it->second->from_ep);
+        it->second->to_ep.bind(ep->msg_in);
+        it->second->add_endpoint(ep->sid(), rc_ports[rc_name]++);
+        bus_->out.bind(ep->config);
+        bus_->map(ep->ecam_base(), pcie_cfg::kSize, n + ".config");
+        FirmwareDevice fd;
+        fd.device = n;
+        fd.smmu = rc_smmu[rc_name];
+        fd.sid = ep->sid();
+        fd.pcie = true;
+        fd.ecam_base = ep->ecam_base();
+        fd.bus_master_enable = &ep->bus_master_enable;
+        if (fd.smmu.empty()) ep->enable_at_start();
+        fw_devices.push_back(fd);
+        devices_[n] = std::move(ep);
     }
 
     auto hosts = of_type("host");
@@ -99,7 +150,7 @@ Platform::~Platform() = default;
 EndState Platform::end_state() const {
     EndState e;
     e.all_finished = true;
-    for (const auto& [n, d] : dmas_) {
+    for (const auto& [n, d] : devices_) {
         e.all_finished &= d->finished();
         e.in_flight += d->in_flight();
     }
@@ -123,7 +174,17 @@ EndState Platform::end_state() const {
 
 Memory& Platform::memory(const std::string& n) const { return *memories_.at(n); }
 SmmuV3& Platform::smmu(const std::string& n) const { return *smmus_.at(n); }
-DmaEngine& Platform::dma(const std::string& n) const { return *dmas_.at(n); }
+DmaEngine& Platform::dma(const std::string& n) const {
+    auto* d = dynamic_cast<DmaEngine*>(devices_.at(n).get());
+    if (!d) throw std::out_of_range(n + " is not a dma_engine");
+    return *d;
+}
+
+PcieEndpoint& Platform::endpoint(const std::string& n) const {
+    auto* d = dynamic_cast<PcieEndpoint*>(devices_.at(n).get());
+    if (!d) throw std::out_of_range(n + " is not a pcie_endpoint");
+    return *d;
+}
 Host& Platform::host() const { return *host_; }
 
 }  // namespace iopf

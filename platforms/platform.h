@@ -20,6 +20,9 @@ class Router;
 class Memory;
 class SmmuV3;
 class DmaEngine;
+class JobDevice;
+class PcieEndpoint;
+class RootComplex;
 class Host;
 
 struct EndState {
@@ -46,6 +49,7 @@ public:
     Memory& memory(const std::string& name) const;
     SmmuV3& smmu(const std::string& name) const;
     DmaEngine& dma(const std::string& name) const;
+    PcieEndpoint& endpoint(const std::string& name) const;
     Host& host() const;
 
 private:
@@ -55,7 +59,8 @@ private:
     std::unique_ptr<Router> bus_;
     std::map<std::string, std::unique_ptr<Memory>> memories_;
     std::map<std::string, std::unique_ptr<SmmuV3>> smmus_;
-    std::map<std::string, std::unique_ptr<DmaEngine>> dmas_;
+    std::map<std::string, std::unique_ptr<JobDevice>> devices_;   // DMA engines, PCIe endpoints
+    std::map<std::string, std::unique_ptr<RootComplex>> rcs_;
     std::unique_ptr<Host> host_;
 };
 

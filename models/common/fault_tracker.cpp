@@ -92,7 +92,7 @@ nlohmann::json FaultTracker::stats() const {
 void FaultTracker::write_csv(std::ostream& os) const {
     os << "id,device,smmu,sid,pasid,address,access,event,resolution,t_issue_ns,t_done_ns,total_ns";
     for (size_t i = 0; i < kStageCount; ++i) os << ',' << stage_name(static_cast<Stage>(i)) << "_ns";
-    os << '\n';
+    os << ",ats_negative_at_ns,page_request_at_ns,prg_response_at_ns,ats_retry_at_ns\n";
     char buf[32];
     for (const auto& r : records_) {
         if (!r.closed) continue;
@@ -104,6 +104,10 @@ void FaultTracker::write_csv(std::ostream& os) const {
            << r.t_issue_ps / 1000.0 << ',' << r.t_done_ps / 1000.0 << ','
            << (r.t_done_ps - r.t_issue_ps) / 1000.0;
         for (auto d : r.durations_ps()) os << ',' << d / 1000.0;
+        for (uint64_t t : {r.t_ats_negative_ps, r.t_page_request_ps, r.t_prg_response_ps, r.t_ats_retry_ps}) {
+            os << ',';
+            if (t) os << t / 1000.0;
+        }
         os << '\n';
     }
 }

@@ -40,10 +40,19 @@ struct FaultRecord {
     std::array<uint64_t, kStageCount> end_ps{};   // 0 = stage not reached
     uint64_t t_done_ps = 0;
     bool closed = false;
+    // PCIe ATS/PRI hops (0 = not on this fault's path): negative ATS completion, first Page
+    // Request sent, PRG Response received, successful ATS retry.
+    uint64_t t_ats_negative_ps = 0, t_page_request_ps = 0, t_prg_response_ps = 0, t_ats_retry_ps = 0;
 
     // Duration of each stage; they sum to t_done - t_issue for a closed fault.
     std::array<uint64_t, kStageCount> durations_ps() const;
 };
+
+// Keys by which a hardware record names its fault (FaultTracker::set_key/find_key).
+inline uint64_t stall_fault_key(uint32_t sid, uint16_t stag) { return (uint64_t(sid) << 16) | stag; }
+inline uint64_t prg_fault_key(uint32_t sid, uint32_t pasid, uint16_t prgi) {
+    return (1ull << 63) | (uint64_t(sid) << 29) | (uint64_t(pasid & 0xfffff) << 9) | (prgi & 0x1ff);
+}
 
 class FaultTracker {
 public:

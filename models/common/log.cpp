@@ -15,3 +15,18 @@ void Log::warn(const std::string& msg) const {
 }
 
 }  // namespace iopf
+
+namespace iopf {
+
+void Log::warn_ratelimited(const std::string& key, const std::string& msg, unsigned burst) {
+    uint64_t n = ++warned_[key];
+    if (n <= burst) warn(msg + (n == burst ? " (further such warnings suppressed)" : ""));
+}
+
+uint64_t Log::suppressed() const {
+    uint64_t s = 0;
+    for (const auto& [k, n] : warned_) s += n > 5 ? n - 5 : 0;
+    return s;
+}
+
+}  // namespace iopf

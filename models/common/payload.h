@@ -7,6 +7,8 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/common/pcie.h"
+
 namespace iopf {
 
 // PCIe AT field / AXI equivalent: what kind of request this is.
@@ -23,6 +25,7 @@ struct IopfExt : tlm::tlm_extension<IopfExt> {
     bool pnu = false;         // PnU: 1 = privileged
     bool ind = false;         // InD: 1 = instruction fetch
     AtsKind ats = AtsKind::untranslated;
+    PcieMsg msg = PcieMsg::none;   // a PCIe message (data pointer = the message body)
 
     // Instrumentation (does not influence the model's behaviour).
     uint64_t t_issue_ps = 0;  // when the device issued the transaction

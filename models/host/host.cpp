@@ -53,7 +53,14 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
             a.sid = d.sid;
             a.bus_master_enable = d.bus_master_enable;
             a.can_stall = d.can_stall;
+            a.pcie = d.pcie;
+            a.ecam_base = d.ecam_base;
             ParamScope ds = sp.sub(d.device);
+            if (d.pcie) {
+                a.ats = ds.get_bool("ats", true, "enable ATS on the PCIe function (STE.EATS, ATS Control)");
+                a.pri_credits = ds.get_uint("pri_credits", 16, "requests",
+                                            "outstanding page request allocation the OS grants (Linux: 16)", 0, 1u << 31);
+            }
             const std::string sva = ds.get_string("sva", "", "processes bound with SVA, comma-separated (PASID = SubstreamID)");
             for (size_t pos = 0; pos < sva.size();) {
                 size_t comma = sva.find(',', pos);
@@ -65,7 +72,7 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
                 if (comma == std::string::npos) break;
                 pos = comma + 1;
             }
-            a.iopf = ds.get_bool("iopf", !a.sva.empty(),
+            a.iopf = ds.get_bool("iopf", !a.sva.empty() && (a.can_stall || a.pcie),
                                  "the device driver enables IOPF (recoverable faults go to the IOPF queue)");
             const std::string cfg = ds.get_enum("config", "translate", {"translate", "bypass", "abort"},
                                                 "STE.Config the driver installs for this device");

@@ -25,6 +25,8 @@ struct FirmwareDevice {
     std::string smmu;    // "" = not behind an SMMU
     uint32_t sid = 0;
     bool can_stall = false;   // "dma-can-stall"
+    bool pcie = false;        // a PCIe function with ATS/PRI, config space at ecam_base
+    uint64_t ecam_base = 0;
     sc_core::sc_signal<bool>* bus_master_enable = nullptr;
 };
 

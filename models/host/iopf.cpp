@@ -49,7 +49,8 @@ int IopfQueue::report_fault(IopfDevice* dev, const IopfFault& f) {
     // Last: the group is every partial fault with the same group id, then this one.
     IopfGroup group;
     std::vector<IopfFault> rest;
-    for (auto& p : dev->partial) (p.grpid == f.grpid ? group.faults : rest).push_back(p);
+    for (auto& p : dev->partial)
+        (p.grpid == f.grpid && p.pasid == f.pasid && p.pasid_valid == f.pasid_valid ? group.faults : rest).push_back(p);
     dev->partial.swap(rest);
     group.faults.push_back(f);
     ++groups_;

@@ -32,6 +32,7 @@ struct IopfFault {
     bool read = false, write = false, exec = false, priv = false;
     uint32_t grpid = 0;        // STAG for a stall, PRG index for PRI
     bool last = true;
+    bool pri = false;          // came from the PRI queue (else a stall record)
     uint64_t fault_id = 0;     // FaultTracker id (instrumentation)
 };
 
@@ -43,7 +44,7 @@ struct IopfGroup {
 struct IopfDevice {
     std::string name;
     std::function<void(const IopfGroup&, PageResponse)> page_response;
-    std::vector<IopfFault> partial;   // faults waiting for their group's Last
+    std::vector<IopfFault> partial;   // faults waiting for their group's Last (by PASID, group)
     uint64_t in_flight = 0;           // groups queued or being handled
     sc_core::sc_event idle;
 };

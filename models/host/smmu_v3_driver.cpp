@@ -5,7 +5,9 @@
 #include "models/common/payload.h"
 #include "models/common/units.h"
 #include "models/smmu/v3/format/cd.h"
+#include "models/devices/pcie_endpoint.h"
 #include "models/smmu/v3/format/features.h"
+#include "models/smmu/v3/format/pri.h"
 #include "models/smmu/v3/format/queue.h"
 #include "models/smmu/v3/format/regs.h"
 #include "models/smmu/v3/format/ste.h"
@@ -35,6 +37,7 @@ SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
                             "CMD_SYNC completion: MSI write to the SYNC slot (Linux), SEV, or polling CONS");
     cmdq_log2_ = p.get_uint("cmdq_log2size", 8, "log2 entries", "command queue size (capped by IDR1.CMDQS)", 1, 19);
     evtq_log2_ = p.get_uint("evtq_log2size", 7, "log2 entries", "event queue size (capped by IDR1.EVENTQS)", 1, 19);
+    priq_log2_ = p.get_uint("priq_log2size", 7, "log2 entries", "PRI queue size (capped by IDR1.PRIQS)", 1, 19);
     disable_bypass_ = p.get_bool("disable_bypass", true, "GBPA.ABORT: abort traffic while the SMMU is disabled");
     ParamScope c = p.sub("cost");
     cost_mmio_setup_ps_ = c.get_time_ps("init_step", 200000, "software time of each probe/reset step besides its MMIO");
@@ -56,7 +59,9 @@ SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
                             {"cmdq_errors_handled", cmdq_errors_handled_}, {"queue_full_waits", queue_full_waits_},
                             {"commands_submitted", commands_submitted_}, {"syncs", syncs_}, {"ready", ready_},
                             {"stall_faults", stall_faults_}, {"failure_responses", failure_responses_},
-                            {"resumes_sent", resumes_sent_}};
+                            {"resumes_sent", resumes_sent_}, {"pri_handled", pri_handled_},
+                            {"stop_markers_discarded", stop_markers_}, {"priq_overflows", priq_overflows_},
+                            {"pri_responses_sent", pri_resps_sent_}, {"atc_invalidations", atc_invs_}};
         d["events_by_type"] = nlohmann::json::object();
         for (const auto& [k, v] : events_by_type_) d["events_by_type"][k] = v;
         root["host"]["smmu_drivers"][me] = d;
@@ -174,7 +179,28 @@ void SmmuV3Driver::reset_and_enable() {
         if (fw_.evtq_irq) irqc_.connect_line(*fw_.evtq_irq, evtq_irq);
         if (fw_.gerror_irq) irqc_.connect_line(*fw_.gerror_irq, gerror_irq);
     }
-    const uint32_t irqen = uint32_t(v3::irq_ctrl::EVENTQ_IRQEN.mask() | v3::irq_ctrl::GERROR_IRQEN.mask());
+    uint32_t irqen = uint32_t(v3::irq_ctrl::EVENTQ_IRQEN.mask() | v3::irq_ctrl::GERROR_IRQEN.mask());
+    if (v3::idr0::PRI.get(idr0_)) {
+        // PRI queue: allocated, enabled with CR0.PRIQEN, its own (threaded) interrupt.
+        priq_log2_ = std::min<unsigned>(priq_log2_, v3::idr1::PRIQS.get(idr1_));
+        priq_ = pool_.alloc(16ull << priq_log2_, std::max<uint64_t>(16ull << priq_log2_, 32));
+        wr64(v3::reg::PRIQ_BASE, v3::q_base::WA.make(1) | (priq_ & v3::q_base::ADDR.mask()) | v3::q_base::LOG2SIZE.make(priq_log2_));
+        wr(v3::reg::PRIQ_PROD, 0);
+        wr(v3::reg::PRIQ_CONS, 0);
+        priq_cons_ = 0;
+        const unsigned priq_irq = fw_.irq_base + 2;
+        irqc_.request_threaded_irq(priq_irq, std::string(basename()) + ".priq", [this](uint64_t t) { priq_handler(t); });
+        if (msi) {
+            wr64(v3::reg::PRIQ_IRQ_CFG0, irqc_.doorbell_address());
+            wr(v3::reg::PRIQ_IRQ_CFG1, priq_irq);
+        } else {
+            wr64(v3::reg::PRIQ_IRQ_CFG0, 0);
+            if (fw_.priq_irq) irqc_.connect_line(*fw_.priq_irq, priq_irq);
+        }
+        irqen |= uint32_t(v3::irq_ctrl::PRIQ_IRQEN.mask());
+        cr0 |= uint32_t(v3::cr0::PRIQEN.mask());
+        set_cr0(cr0);
+    }
     wr(v3::reg::IRQ_CTRL, irqen);
     poll_until(v3::reg::IRQ_CTRLACK, 0xffffffffu, irqen, "IRQ_CTRLACK");
 
@@ -281,7 +307,8 @@ void SmmuV3Driver::attach(const StreamAttach& s) {
         ste.s1cdmax = cdmax;
         ste.s1dss = has_ssid0 ? v3::s1dss::SSID0 : v3::s1dss::TERMINATE;
         ste.s1stalld = stall_supported_ && !stall_forced_ && !stall;
-        if (s.iopf && stall && iopf_) {
+        if (s.pcie && s.ats && v3::idr0::ATS.get(idr0_)) ste.eats = v3::eats::FULL;
+        if (s.iopf && (stall || s.pcie) && iopf_) {
             const uint32_t sid = s.sid;
             b.iopf_dev = iopf_->add_device(s.device, [this, sid](const IopfGroup& g, PageResponse r) {
                 page_response(sid, g, r);
@@ -291,26 +318,71 @@ void SmmuV3Driver::attach(const StreamAttach& s) {
     uint64_t w[8];
     v3::encode_ste(ste, w);
     write_ste(s.sid, w);
+    if (s.pcie) enable_pcie(s);
+}
+
+void SmmuV3Driver::enable_pcie(const StreamAttach& s) {
+    // pci_enable_pasid / pci_enable_ats / pci_enable_pri through the function's config space.
+    if (!s.ats || !v3::idr0::ATS.get(idr0_)) return;
+    bus_.write32(s.ecam_base + pcie_cfg::PASID_CTRL, 1);
+    bus_.write32(s.ecam_base + pcie_cfg::ATS_CTRL, pcie_cfg::ATS_ENABLE);
+    if (!v3::idr0::PRI.get(idr0_)) return;
+    const uint32_t capacity = bus_.read32(s.ecam_base + pcie_cfg::PRI_CAPACITY);
+    if (capacity == 0) return;
+    bus_.write32(s.ecam_base + pcie_cfg::PRI_CTRL, pcie_cfg::PRI_RESET);
+    bus_.write32(s.ecam_base + pcie_cfg::PRI_ALLOCATION, std::min(capacity, s.pri_credits));
+    bus_.write32(s.ecam_base + pcie_cfg::PRI_CTRL, pcie_cfg::PRI_ENABLE);
 }
 
 void SmmuV3Driver::invalidate_range(uint16_t asid, uint64_t start, uint64_t end) {
-    // arm_smmu_mm_invalidate_range(): per-page TLBI_NH_VA for small ranges, else the ASID.
+    // arm_smmu_mm_invalidate_range(): per-page TLBI_NH_VA for small ranges, else the ASID;
+    // CMD_SYNC; then the ATCs of PCIe functions using the address space (the SMMU's TLB
+    // must not refill them with stale entries), and CMD_SYNC again, which waits for the
+    // functions' Invalidate Completions.
     std::vector<v3::Command> cmds;
     if ((end - start) / 4096 > tlbi_page_limit_) cmds.push_back(v3::cmd_tlbi_nh_asid(asid));
     else
         for (uint64_t va = start; va < end; va += 4096) cmds.push_back(v3::cmd_tlbi_nh_va(asid, va, true));
     submit(cmds, true);
+    std::vector<v3::Command> atc;
+    for (const auto& [sid, b] : bound_) {
+        const StreamAttach& s = *b.attach;
+        if (!s.pcie || !s.ats || !v3::idr0::ATS.get(idr0_)) continue;
+        for (const auto& pn : s.sva) {
+            MmStruct* mm = mm_ ? mm_->find(pn) : nullptr;
+            if (!mm || mm->asid != asid) continue;
+            // CMD_ATC_INV covers 4 KiB x 2^Size, aligned: the smallest span holding the range.
+            unsigned size = 0;
+            uint64_t base = start & ~0xfffull;
+            while (size < 52 && (base >> (12 + size)) != ((end - 1) >> (12 + size))) ++size;
+            base &= ~((4096ull << size) - 1);
+            atc.push_back(v3::cmd_atc_inv(sid, mm->pasid, true, base, uint8_t(size), false));
+        }
+    }
+    if (!atc.empty()) {
+        atc_invs_ += atc.size();
+        submit(atc, true);
+    }
 }
 
 void SmmuV3Driver::page_response(uint32_t sid, const IopfGroup& g, PageResponse r) {
-    // Stall: SUCCESS -> CMD_RESUME RETRY; INVALID / FAILURE -> ABORT. No CMD_SYNC: it
-    // promises nothing for RESUME.
+    // One response per group, no CMD_SYNC (it promises nothing for RESUME or PRI_RESP).
+    // Stall: SUCCESS -> CMD_RESUME RETRY; INVALID / FAILURE -> ABORT.
+    // PRI: CMD_PRI_RESP with the same code (spec encoding: Success / InvalidRequest / Failure).
     std::vector<v3::Command> cmds;
-    for (const auto& f : g.faults)
-        if (f.last)
+    for (const auto& f : g.faults) {
+        if (!f.last) continue;
+        if (f.pri) {
+            const v3::PriResp code = r == PageResponse::success ? v3::PriResp::Success
+                                   : r == PageResponse::invalid ? v3::PriResp::InvalidRequest : v3::PriResp::Failure;
+            cmds.push_back(v3::cmd_pri_resp(sid, f.pasid, f.pasid_valid, uint16_t(f.grpid), code));
+            ++pri_resps_sent_;
+        } else {
             cmds.push_back(v3::cmd_resume(sid, uint16_t(f.grpid),
                                           r == PageResponse::success ? v3::ResumeResp::RETRY : v3::ResumeResp::ABORT));
-    resumes_sent_ += cmds.size();
+            ++resumes_sent_;
+        }
+    }
     submit(cmds, false);
 }
 
@@ -411,7 +483,7 @@ void SmmuV3Driver::evtq_handler(uint64_t raised_ps) {
         if ((prod ^ evtq_cons_) & v3::q_ptr::OVFLG) {
             // Overflow: records were lost. Acknowledge by copying OVFLG to OVACKFLG.
             ++evtq_overflows_;
-            ctx_.log.warn(std::string(name()) + ": event queue overflow, events lost");
+            ctx_.log.warn_ratelimited("evtq_overflow", std::string(name()) + ": event queue overflow, events lost");
             evtq_cons_ = (evtq_cons_ & ~v3::q_ptr::OVACKFLG) | (prod & v3::q_ptr::OVFLG);
             wr(v3::reg::EVTQ_CONS, evtq_cons_);
         }
@@ -445,7 +517,7 @@ void SmmuV3Driver::handle_stall(const v3::EventRecord& ev, uint64_t t_seen) {
     f.priv = ev.pnu;
     f.grpid = ev.stag;
     f.last = true;
-    f.fault_id = ctx_.faults.find_key(fw_.name, (uint64_t(ev.sid) << 16) | ev.stag);
+    f.fault_id = ctx_.faults.find_key(fw_.name, stall_fault_key(ev.sid, ev.stag));
     ctx_.faults.mark(f.fault_id, Stage::irq, t_seen);
     auto it = bound_.find(ev.sid);
     IopfDevice* dev = it == bound_.end() ? nullptr : it->second.iopf_dev;
@@ -458,6 +530,62 @@ void SmmuV3Driver::handle_stall(const v3::EventRecord& ev, uint64_t t_seen) {
         IopfGroup g;
         g.faults.push_back(f);
         page_response(ev.sid, g, PageResponse::failure);
+    }
+}
+
+void SmmuV3Driver::priq_handler(uint64_t) {
+    // Runs in the PRI queue's IRQ thread, on its core (arm_smmu_priq_thread).
+    const v3::QueuePtr q(priq_log2_);
+    for (;;) {
+        const uint32_t prod = rd(v3::reg::PRIQ_PROD);
+        const uint64_t t_batch = now_ps();
+        if ((prod ^ priq_cons_) & v3::q_ptr::OVFLG) {
+            // Overflow: requests were lost, so partial groups can never complete: drop them,
+            // then acknowledge (OVACKFLG = OVFLG).
+            ++priq_overflows_;
+            ctx_.log.warn_ratelimited("priq_overflow", std::string(name()) + ": PRI queue overflow");
+            if (iopf_)
+                for (auto& [sid, b] : bound_)
+                    if (b.iopf_dev) iopf_->discard_partial(b.iopf_dev);
+            priq_cons_ = (priq_cons_ & ~v3::q_ptr::OVACKFLG) | (prod & v3::q_ptr::OVFLG);
+            wr(v3::reg::PRIQ_CONS, priq_cons_);
+        }
+        if (q.is_empty(prod, priq_cons_)) break;
+        while (!q.is_empty(prod, priq_cons_)) {
+            uint64_t w[2];
+            bus_.read(priq_ + q.offset(priq_cons_, 16), reinterpret_cast<uint8_t*>(w), 16);
+            const v3::PriEntry e = v3::decode_pri(w);
+            cost(cost_evt_ps_, "priq_entry");
+            priq_cons_ = q.inc(priq_cons_);
+            wr(v3::reg::PRIQ_CONS, priq_cons_);
+            if (e.is_stop_marker()) { ++stop_markers_; continue; }   // nothing to answer
+            ++pri_handled_;
+            IopfFault f;
+            f.sid = e.sid;
+            f.pasid = e.ssid;
+            f.pasid_valid = e.ssv;
+            f.addr = e.addr;
+            f.read = e.read;
+            f.write = e.write;
+            f.exec = e.exec;
+            f.priv = e.priv;
+            f.grpid = e.prgi;
+            f.last = e.last;
+            f.pri = true;
+            f.fault_id = ctx_.faults.find_key(fw_.name, prg_fault_key(e.sid, e.ssid, e.prgi));
+            ctx_.faults.mark(f.fault_id, Stage::irq, t_batch);
+            auto it = bound_.find(e.sid);
+            IopfDevice* dev = it == bound_.end() ? nullptr : it->second.iopf_dev;
+            if ((iopf_ ? iopf_->report_fault(dev, f) : -1) != 0 && f.last) {
+                // Nobody handles this PASID: Response Failure (the function stops PRI).
+                ctx_.faults.mark(f.fault_id, Stage::dispatch, now_ps());
+                ctx_.faults.resolve(f.fault_id, Resolution::failure);
+                ++failure_responses_;
+                IopfGroup g;
+                g.faults.push_back(f);
+                page_response(e.sid, g, PageResponse::failure);
+            }
+        }
     }
 }
 

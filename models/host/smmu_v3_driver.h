@@ -33,6 +33,7 @@ struct SmmuV3Firmware {
     uint64_t mmio_base = 0;
     const sc_core::sc_signal<bool>* evtq_irq = nullptr;    // wired lines (used when not MSI)
     const sc_core::sc_signal<bool>* gerror_irq = nullptr;
+    const sc_core::sc_signal<bool>* priq_irq = nullptr;
     const sc_core::sc_signal<bool>* sev = nullptr;         // SEV wake-up for WFE
     unsigned irq_base = 32;                                 // interrupt numbers irq_base + 0..3
 };
@@ -60,6 +61,10 @@ struct StreamAttach {
     std::vector<StreamContext> contexts;
     std::vector<std::string> sva;   // processes bound with iommu_sva_bind_device (PASID = SSID)
     bool can_stall = false;         // firmware: the device may be stalled ("dma-can-stall")
+    bool pcie = false;              // a PCIe function: ATS/PRI capable, config space at ecam_base
+    uint64_t ecam_base = 0;
+    bool ats = true;                // the OS enables ATS for a PCIe function (STE.EATS, ATS_CTRL)
+    uint32_t pri_credits = 16;      // outstanding page request allocation (pci_enable_pri)
     bool iopf = false;              // the device's driver enabled IOPF (faults go to the IOPF queue)
     sc_core::sc_signal<bool>* bus_master_enable = nullptr;
 };
@@ -97,6 +102,8 @@ private:
     void poll_until(uint32_t off, uint32_t mask, uint32_t value, const char* what);
     void evtq_handler(uint64_t raised_ps);
     void handle_stall(const smmu::v3::EventRecord& ev, uint64_t t_seen);
+    void priq_handler(uint64_t raised_ps);
+    void enable_pcie(const StreamAttach& s);
     void gerror_handler(uint64_t raised_ps);
     void enqueue(const uint64_t w[2]);
     void wait_sync(uint32_t sync_ptr);
@@ -119,6 +126,10 @@ private:
     bool stall_supported_ = false, stall_forced_ = false;
     uint64_t tlbi_page_limit_;
     uint64_t stall_faults_ = 0, failure_responses_ = 0, resumes_sent_ = 0;
+    uint64_t priq_ = 0;
+    unsigned priq_log2_ = 0;
+    uint32_t priq_cons_ = 0;
+    uint64_t pri_handled_ = 0, stop_markers_ = 0, priq_overflows_ = 0, pri_resps_sent_ = 0, atc_invs_ = 0;
 
     SimContext& ctx_;
     Cpu& cpu_;

@@ -10,6 +10,7 @@ namespace v3 = smmu::v3;
 
 SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     : sc_module(name), upstream("upstream"), downstream("downstream"), walk_port("walk_port"), mmio("mmio"),
+      pcie_msg("pcie_msg"),
       ctx_(ctx),
       clk_(p.get_double("clock_mhz", 1000.0, "MHz", "SMMU clock; every *_cycles parameter counts this clock", 1.0)),
       tlb_(p.sub("tlb").get_uint("entries", 128, "entries", "main TLB entries", 1, 1 << 20),
@@ -31,8 +32,8 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     feat_.sev = f.get_bool("sev", true, "SMMU_IDR0.SEV: CMD_SYNC can signal SEV");
     feat_.st_2level = f.get_bool("st_2level", true, "SMMU_IDR0.ST_LEVEL: 2-level stream tables supported");
     feat_.asid16 = f.get_bool("asid16", true, "SMMU_IDR0.ASID16: 16-bit ASIDs");
-    feat_.ats = false;
-    feat_.pri = false;
+    feat_.ats = f.get_bool("ats", true, "SMMU_IDR0.ATS: PCIe ATS (translation requests, translated traffic)");
+    feat_.pri = f.get_bool("pri", true, "SMMU_IDR0.PRI: PCIe PRI queue (needs ATS)") && feat_.ats;
     const std::string sm = f.get_enum("stall_model", "stall_term", {"stall_term", "term_only", "stall_forced"},
                                       "SMMU_IDR0.STALL_MODEL: 0b00 stall and terminate, 0b01 terminate only, 0b10 stall forced");
     feat_.stall_model = sm == "stall_term" ? v3::idr0::STALL_MODEL_STALL_TERM
@@ -43,7 +44,7 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     for (unsigned i = 0; i < feat_.stall_max; ++i) stall_table_.push_back(std::make_unique<StallEntry>());
     feat_.cmdq_log2 = f.get_uint("cmdq_log2size", 8, "log2 entries", "SMMU_IDR1.CMDQS: largest command queue", 0, 19);
     feat_.eventq_log2 = f.get_uint("evtq_log2size", 7, "log2 entries", "SMMU_IDR1.EVENTQS: largest event queue", 0, 19);
-    feat_.priq_log2 = 0;
+    feat_.priq_log2 = f.get_uint("priq_log2size", 8, "log2 entries", "SMMU_IDR1.PRIQS: largest PRI queue", 0, 19);
 
     ParamScope t = p.sub("timing");
     ifc_cycles_ = t.get_uint("ifc_cycles", 8, "cycles", "device interface to SMMU, each way");
@@ -54,12 +55,14 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     xlate_slots_.set_capacity(t.get_uint("xlate_slots", 64, "slots", "translations in progress at once", 1, 4096));
     walk_slots_.set_capacity(t.get_uint("walker_slots", 16, "slots", "table walks in progress at once", 1, 4096));
     evtq_writer_.set_capacity(1);
+    priq_writer_.set_capacity(1);
 
     upstream.register_b_transport(this, &SmmuV3::b_transport);
     mmio.register_b_transport(this, &SmmuV3::mmio_b_transport);
 
     SC_HAS_PROCESS(SmmuV3);
     SC_THREAD(cmdq_thread);
+    SC_THREAD(msg_thread);
     SC_METHOD(ack_process);
     sensitive << ack_ev_;
     dont_initialize();
@@ -70,6 +73,8 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     const std::string me = this->name();
     ctx.traces.add(me + ".evtq_irq", evtq_irq);
     ctx.traces.add(me + ".gerror_irq", gerror_irq);
+    ctx.traces.add(me + ".priq_irq", priq_irq);
+    ctx.traces.add(me + ".priq.occupancy", priq_occupancy_);
     ctx.traces.add(me + ".evtq.occupancy", evtq_occupancy_);
     ctx.traces.add(me + ".cmdq.occupancy", cmdq_occupancy_);
     ctx.traces.add(me + ".translations_active", xlate_active_);
@@ -90,7 +95,11 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
             {"walker_slot_waits", walk_slots_.waits()}, {"stall_table_waits", c_.stall_table_waits},
             {"stall_record_waits", c_.stall_record_waits}, {"resumes", c_.resumes},
             {"resume_unknown_stag", c_.resume_unknown}, {"stall_terms", c_.stall_terms},
-            {"stalled_now", stalled_now_}};
+            {"stalled_now", stalled_now_}, {"ats_requests", c_.ats_requests}, {"ats_negative", c_.ats_negative},
+            {"ats_translated", c_.ats_translated}, {"pri_overflow", c_.pri_overflow},
+            {"pri_auto_responses", c_.pri_auto_responses}, {"prg_responses_sent", c_.prg_responses},
+            {"atc_invalidations_sent", c_.atc_invalidations}, {"atc_inv_completions", c_.atc_inv_completions},
+            {"stop_markers", c_.stop_markers}, {"msgs_unroutable", c_.msgs_unroutable}};
         s["commands"] = nlohmann::json::object();
         for (const auto& [k, v] : cmd_counts_) s["commands"][k] = v;
         s["events_by_type"] = nlohmann::json::object();

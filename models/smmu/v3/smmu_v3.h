@@ -13,12 +13,14 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <deque>
 #include <set>
 #include <memory>
 #include <string>
 
 #include <systemc>
 #include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
@@ -34,6 +36,7 @@
 #include "models/smmu/v3/format/command.h"
 #include "models/smmu/v3/format/event.h"
 #include "models/smmu/v3/format/features.h"
+#include "models/smmu/v3/format/pri.h"
 #include "models/smmu/v3/format/queue.h"
 #include "models/smmu/v3/format/regs.h"
 #include "models/smmu/v3/format/ste.h"
@@ -48,6 +51,9 @@ public:
     tlm_utils::simple_initiator_socket<SmmuV3> downstream;
     tlm_utils::simple_initiator_socket<SmmuV3> walk_port;
     tlm_utils::simple_target_socket<SmmuV3> mmio;
+    // PCIe messages to endpoints (PRG Responses, ATS Invalidate Requests), via root complexes.
+    tlm_utils::multi_passthrough_initiator_socket<SmmuV3, 32, tlm::tlm_base_protocol_types, 0,
+                                                  sc_core::SC_ZERO_OR_MORE_BOUND> pcie_msg;
 
     // Wired interrupt outputs (edge: a one-cycle pulse) and the SEV wake-up output.
     sc_core::sc_signal<bool> evtq_irq{"evtq_irq", false};
@@ -64,6 +70,9 @@ public:
 
     // Counters (also in the stats JSON).
     struct Counters {
+        uint64_t ats_requests = 0, ats_negative = 0, ats_translated = 0, pri_overflow = 0, pri_auto_responses = 0,
+                 prg_responses = 0, atc_invalidations = 0, atc_inv_completions = 0, msgs_unroutable = 0,
+                 stop_markers = 0;
         uint64_t stall_table_waits = 0, resumes = 0, resume_unknown = 0, stall_terms = 0, stall_record_waits = 0;
         uint64_t translations = 0, tlb_hits = 0, tlb_misses = 0, tlb_miss_coalesced = 0, walks = 0,
                  walk_reads = 0, events = 0, events_lost = 0, events_dropped_disabled = 0, stalls = 0,
@@ -85,6 +94,8 @@ private:
         bool stall = false;                          // the fault stalls the transaction
         uint8_t cls = 0;                             // event CLASS: 0 CD, 1 TT, 2 IN
         uint64_t fetch_addr = 0;
+        smmu::LeafAttrs attrs;                       // translate: the leaf's permissions
+        unsigned size_log2 = 12;
     };
     struct CdEntry {
         smmu::v3::Cd cd;
@@ -103,6 +114,23 @@ private:
     smmu::v3::ResumeResp stall(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o,
                                uint64_t fault_id);
     void complete_terminated(tlm::tlm_generic_payload& gp, Action action);
+
+    // ---- ATS and PRI (smmu_v3_ats.cpp)
+    void ats_translate(IopfExt& ext, tlm::tlm_generic_payload& gp);
+    void pri_port(const IopfExt& ext, const PageRequest& pr);
+    void priq_write(const smmu::v3::PriEntry& e, uint64_t fault_id);
+    void send_prg_response(uint32_t sid, const PrgResponse& r);
+    void msg_thread();                            // delivers queued messages to endpoints
+    struct OutMsg {
+        PcieMsg kind;
+        uint32_t sid;
+        PrgResponse prg;
+        AtcInvalidate inv;
+    };
+    std::deque<OutMsg> out_msgs_;
+    sc_core::sc_event out_msg_ev_, atc_inv_done_;
+    uint64_t atc_inv_outstanding_ = 0;
+    uint32_t next_itag_ = 0;
 
     // ---- timed memory accesses through walk_port
     bool mem_read(uint64_t addr, void* dst, unsigned len);
@@ -140,7 +168,7 @@ private:
 
     // Timing parameters (cycles).
     uint64_t ifc_cycles_, tlb_cycles_, cfg_cycles_, cmd_cycles_, ack_cycles_;
-    FifoResource xlate_slots_, walk_slots_, evtq_writer_;
+    FifoResource xlate_slots_, walk_slots_, evtq_writer_, priq_writer_;
 
     // Functional core.
     smmu::Tlb tlb_;
@@ -184,6 +212,7 @@ private:
     sc_core::sc_event cmdq_kick_, ack_ev_, lower_ev_;
 
     // Traced.
+    uint64_t priq_occupancy_ = 0;
     uint64_t evtq_occupancy_ = 0, cmdq_occupancy_ = 0, xlate_active_ = 0, walks_active_ = 0;
     uint64_t faults_in_flight_ = 0, stalled_now_ = 0;
 

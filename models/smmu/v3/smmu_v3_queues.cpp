@@ -91,9 +91,40 @@ bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
         fetch_ste(cmd.sid, ste, fa);
         return true;
     }
+    case Op::PRI_RESP: {
+        // Deliver the PRG Response to the endpoint (asynchronously: CMD_SYNC does not wait).
+        PrgResponse r;
+        r.pasid = cmd.ssid;
+        r.pasid_valid = cmd.ssv;
+        r.prgi = cmd.prgi;
+        r.code = cmd.resp == uint8_t(v3::PriResp::Success) ? PrgResponseCode::success
+               : cmd.resp == uint8_t(v3::PriResp::InvalidRequest) ? PrgResponseCode::invalid_request
+                                                                 : PrgResponseCode::response_failure;
+        send_prg_response(cmd.sid, r);
+        return true;
+    }
+    case Op::ATC_INV: {
+        // ATS Invalidate Request to the endpoint; its completion is tracked so that a later
+        // CMD_SYNC waits for it.
+        OutMsg m;
+        m.kind = PcieMsg::atc_invalidate;
+        m.sid = cmd.sid;
+        m.inv.pasid = cmd.ssid;
+        m.inv.pasid_valid = cmd.ssv;
+        m.inv.global = cmd.global;
+        m.inv.addr = cmd.addr;
+        m.inv.size = cmd.size;
+        m.inv.itag = next_itag_++;
+        ++atc_inv_outstanding_;
+        out_msgs_.push_back(m);
+        out_msg_ev_.notify(sc_core::SC_ZERO_TIME);
+        return true;
+    }
     case Op::SYNC: {
-        // Every earlier command has completed (they run in order and invalidations are
-        // synchronous here). Signal completion as CS asks.
+        // Every earlier command has completed (they run in order, invalidations of the
+        // SMMU's own caches are synchronous); ATC invalidations complete when their
+        // endpoints answer. Then signal completion as CS asks.
+        while (atc_inv_outstanding_) wait(atc_inv_done_);
         if (cmd.cs == uint8_t(v3::SyncCs::SIG_IRQ) && feat_.msi && cmd.msiaddr) {
             uint32_t data = cmd.msidata;
             if (!mem_write(cmd.msiaddr, &data, 4)) {

@@ -170,7 +170,10 @@ void SmmuV3::reg_write(uint32_t off, uint64_t v, unsigned len) {
     case v3::reg::PRIQ_PROD:
         if (!(cr0ack_ & v3::cr0::PRIQEN.mask())) priq_prod_ = v32;
         return;
-    case v3::reg::PRIQ_CONS: priq_cons_ = v32; return;
+    case v3::reg::PRIQ_CONS:
+        priq_cons_ = v32;
+        priq_occupancy_ = qptr(priq_base_).used(priq_prod_, priq_cons_);
+        return;
     default: ++c_.mmio_unknown; return;   // RAZ/WI (including read-only registers)
     }
 }

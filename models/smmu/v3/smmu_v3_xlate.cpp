@@ -157,11 +157,17 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
     const v3::Ste* ste = nullptr;
     EventId e = fetch_ste(ext.sid, ste, o.fetch_addr);
     if (e != EventId::None) { o.event = e; o.record = true; return o; }
-    switch (ste->config) {
-    case v3::ste_config::ABORT: o.action = Action::abort; return o;        // no event (spec: Config=abort)
-    case v3::ste_config::BYPASS: o.action = Action::bypass; o.pa = va; return o;
-    default: break;   // stage-1 translate (check_ste rejected everything else)
+    if (v3::ste_aborts_silently(*ste)) { o.action = Action::abort; return o; }   // Config=abort: no event
+    if (ext.ats != AtsKind::untranslated && ste->eats == v3::eats::ABORT) {
+        // ATS not enabled for the stream (STE.EATS): a Translation Request is recorded and
+        // answered UR; translated traffic is forbidden.
+        o.event = ext.ats == AtsKind::translation_request ? EventId::F_BAD_ATS_TREQ : EventId::F_TRANSL_FORBIDDEN;
+        o.record = true;
+        o.cls = 2;
+        return o;
     }
+    if (ext.ats == AtsKind::translated) { o.action = Action::bypass; o.pa = va; return o; }   // already translated
+    if (ste->config == v3::ste_config::BYPASS) { o.action = Action::bypass; o.pa = va; return o; }
     uint32_t ssid = ext.ssv ? ext.ssid : 0;
     if (ext.ssv) {
         if (ste->s1cdmax == 0 || ext.ssid >= (1u << ste->s1cdmax)) {
@@ -186,6 +192,7 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
     if (hit) {
         ++c_.tlb_hits;
         wr.attrs = hit->attrs;
+        wr.size_log2 = hit->size_log2;
         wr.pa = hit->pa_base + (va - hit->va_base);
         if (!smmu::permits(hit->attrs, acc, cd.wxn)) wr.fault = EventId::F_PERMISSION;
         wr.level = 3;
@@ -200,6 +207,7 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
             hit = tlb_.lookup(0, asid, va);
             if (hit) {
                 wr.attrs = hit->attrs;
+                wr.size_log2 = hit->size_log2;
                 wr.pa = hit->pa_base + (va - hit->va_base);
                 if (!smmu::permits(hit->attrs, acc, cd.wxn)) wr.fault = EventId::F_PERMISSION;
             }
@@ -231,7 +239,13 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
             walk_done_.notify(sc_core::SC_ZERO_TIME);
         }
     }
-    if (wr.ok()) { o.action = Action::translate; o.pa = wr.pa; return o; }
+    if (wr.ok()) {
+        o.action = Action::translate;
+        o.pa = wr.pa;
+        o.attrs = wr.attrs;
+        o.size_log2 = wr.size_log2;
+        return o;
+    }
 
     o.event = wr.fault;
     o.cls = 1;   // CLASS = TT: fault translating the input address
@@ -242,6 +256,11 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
         o.stall = sm == v3::idr0::STALL_MODEL_STALL_FORCED ||
                   (sm == v3::idr0::STALL_MODEL_STALL_TERM && cd.s && !ste->s1stalld);
         o.record = cd.r || o.stall;                       // CD.R: record faults
+        if (ext.ats == AtsKind::translation_request) {
+            // An ATS translation fault is a negative completion: no event, no stall.
+            o.stall = false;
+            o.record = false;
+        }
         o.action = cd.a ? Action::abort : Action::raz_wi; // CD.A: abort, else RAZ/WI
     } else {
         o.record = true;                                  // F_WALK_EABT and others: always
@@ -279,7 +298,29 @@ void SmmuV3::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
     static IopfExt no_sideband;   // a transaction without the extension: SID 0, no SSID
     IopfExt* ext = gp.get_extension<IopfExt>();
     if (!ext) ext = &no_sideband;
-    if (ctx_.mode == TimingMode::fast && fast_hit(*ext, gp, delay)) return;
+    if (ext->msg != PcieMsg::none) {
+        // PCIe messages from endpoints: Page Requests, ATS Invalidate Completions.
+        wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        if (ext->msg == PcieMsg::page_request) {
+            pri_port(*ext, *reinterpret_cast<const PageRequest*>(gp.get_data_ptr()));
+        } else if (ext->msg == PcieMsg::atc_inv_completion) {
+            ++c_.atc_inv_completions;
+            if (atc_inv_outstanding_) --atc_inv_outstanding_;
+            atc_inv_done_.notify(sc_core::SC_ZERO_TIME);
+        } else {
+            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        }
+        return;
+    }
+    if (ext->ats == AtsKind::translation_request) {
+        wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+        ats_translate(*ext, gp);
+        return;
+    }
+    if (ctx_.mode == TimingMode::fast && ext->ats == AtsKind::untranslated && fast_hit(*ext, gp, delay)) return;
 
     // Accurate path: synchronise, then every step costs simulated time in this thread.
     wait(delay);
@@ -383,7 +424,7 @@ v3::ResumeResp SmmuV3::stall(const IopfExt& ext, const tlm::tlm_generic_payload&
     e.fault_id = fault_id;
     ++c_.stalls;
     ++stalled_now_;
-    if (fault_id) ctx_.faults.set_key(fault_id, name(), (uint64_t(ext.sid) << 16) | stag);
+    if (fault_id) ctx_.faults.set_key(fault_id, name(), stall_fault_key(ext.sid, stag));
 
     v3::EventRecord ev = make_record(ext, gp, o);
     ev.stall = true;
@@ -400,7 +441,7 @@ v3::ResumeResp SmmuV3::stall(const IopfExt& ext, const tlm::tlm_generic_payload&
     if (!recorded) e.resp = int(v3::ResumeResp::ABORT);   // nobody can ever resume it: terminate
     while (e.resp < 0) wait(e.resumed);
     const auto resp = static_cast<v3::ResumeResp>(e.resp);
-    if (fault_id) ctx_.faults.clear_key(name(), (uint64_t(ext.sid) << 16) | stag);
+    if (fault_id) ctx_.faults.clear_key(name(), stall_fault_key(ext.sid, stag));
     e.used = false;
     --stalled_now_;
     stall_slots_.release();

@@ -1,0 +1,58 @@
+#include "models/devices/root_complex.h"
+
+#include <algorithm>
+
+#include "models/common/payload.h"
+
+namespace iopf {
+
+RootComplex::RootComplex(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
+    : sc_module(name), from_ep("from_ep"), to_smmu("to_smmu"), from_smmu("from_smmu"), to_ep("to_ep") {
+    latency_ps_ = p.get_time_ps("latency", 150000, "one-way latency of the link and root port, each direction");
+    tlp_ps_ = p.get_time_ps("tlp_cost", 4000, "link time of one TLP's header/framing (the link is busy meanwhile)");
+    bytes_per_ns_ = p.get_double("bandwidth", 8.0, "bytes/ns", "link payload bandwidth, each direction", 0.001);
+    from_ep.register_b_transport(this, &RootComplex::up);
+    from_smmu.register_b_transport(this, &RootComplex::down);
+    const std::string me = this->name();
+    ctx.stats.add([this, me](nlohmann::json& root) {
+        root["links"][me] = {{"upstream_tlps", up_tlps_}, {"downstream_tlps", down_tlps_}, {"unroutable", unroutable_}};
+    });
+}
+
+uint64_t RootComplex::tlp_ps(const tlm::tlm_generic_payload& gp) const {
+    // Messages carry no memory payload on the wire beyond their header.
+    const IopfExt* ext = gp.get_extension<IopfExt>();
+    const bool memory = gp.get_command() != tlm::TLM_IGNORE_COMMAND && (!ext || ext->msg == PcieMsg::none);
+    const uint64_t bytes = memory ? gp.get_data_length() : 0;
+    return tlp_ps_ + static_cast<uint64_t>(bytes * 1000.0 / bytes_per_ns_ + 0.5);
+}
+
+void RootComplex::up(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    ++up_tlps_;
+    const uint64_t arrive = now_ps() + delay.value();
+    const uint64_t start = std::max(arrive, up_free_ps_);
+    const uint64_t busy = tlp_ps(gp);
+    up_free_ps_ = start + busy;
+    delay += ps(start - arrive + busy + latency_ps_);
+    to_smmu->b_transport(gp, delay);
+    delay += ps(latency_ps_);   // the completion travels back down
+}
+
+void RootComplex::down(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    const IopfExt* ext = gp.get_extension<IopfExt>();
+    auto it = ext ? ports_.find(ext->sid) : ports_.end();
+    if (it == ports_.end()) {
+        ++unroutable_;
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    ++down_tlps_;
+    const uint64_t arrive = now_ps() + delay.value();
+    const uint64_t start = std::max(arrive, down_free_ps_);
+    const uint64_t busy = tlp_ps(gp);
+    down_free_ps_ = start + busy;
+    delay += ps(start - arrive + busy + latency_ps_);
+    to_ep[it->second]->b_transport(gp, delay);
+}
+
+}  // namespace iopf

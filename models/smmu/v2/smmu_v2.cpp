@@ -1,0 +1,556 @@
+// SmmuV2 construction, translation pipeline and the context-fault model (terminate, stall,
+// FSR.MULTI, HUPCF). Registers are in smmu_v2_regs.cpp.
+#include "models/smmu/v2/smmu_v2.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+#include "models/common/units.h"
+
+namespace iopf {
+
+using smmu::EventId;
+namespace v2 = smmu::v2;
+
+namespace {
+
+class TimedWalkMemory : public smmu::WalkMemory {
+public:
+    explicit TimedWalkMemory(std::function<bool(uint64_t, void*, unsigned)> read) : read_(std::move(read)) {}
+    bool read64(uint64_t pa, uint64_t& value) override { return read_(pa, &value, 8); }
+
+private:
+    std::function<bool(uint64_t, void*, unsigned)> read_;
+};
+
+unsigned log2_ceil(unsigned v) {
+    unsigned n = 0;
+    while ((1u << n) < v) ++n;
+    return n;
+}
+
+}  // namespace
+
+SmmuV2::SmmuV2(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
+    : sc_module(name), upstream("upstream"), downstream("downstream"), walk_port("walk_port"), mmio("mmio"),
+      ctx_(ctx),
+      clk_(p.get_double("clock_mhz", 1000.0, "MHz", "SMMU clock; every *_cycles parameter counts this clock", 1.0)),
+      tlb_(p.sub("tlb").get_uint("entries", 128, "entries", "TLB entries (tagged by context bank and ASID)", 1, 1 << 20),
+           p.sub("tlb").get_uint("ways", 4, "ways", "TLB associativity (entries must be a multiple)", 1, 1 << 20),
+           smmu::parse_replacement(p.sub("tlb").get_enum("replacement", "lru", {"lru", "fifo", "random"},
+                                                         "TLB replacement policy")),
+           ctx.seed) {
+    mmio_base_ = p.get_addr("mmio_base", 0x0a000000ull,
+                            "physical base of the register space (2 x NUMPAGE 4 KiB pages: GR0, GR1, then one page per context bank)");
+    ParamScope f = p.sub("features");
+    id_.numcb = f.get_uint("context_banks", 8, "banks", "ID1.NUMCB: stage-1 context banks", 1, 128);
+    id_.numsmrg = f.get_uint("smr_groups", 16, "groups", "ID0.NUMSMRG: stream mapping register groups (SMRn/S2CRn)", 1, 128);
+    id_.numsidb = f.get_uint("sid_bits", 15, "bits", "ID0.NUMSIDB: StreamID width (MMU-500: 15)", 1, 16);
+    oas_bits_ = f.get_uint("oas_bits", 48, "bits", "ID2.OAS: output address size (32/36/40/42/44/48)", 32, 48);
+    id_.oas = v2::size_bits_field(oas_bits_);
+    id_.ias = id_.oas;
+    id_.numirpt = id_.numcb;   // one context interrupt per bank
+    id_.numpagendxb = std::max(1u, log2_ceil(std::max(2u, id_.numcb))) - 1;
+    if (v2::numpage(id_.numpagendxb) < std::max(2u, id_.numcb)) ++id_.numpagendxb;
+
+    ParamScope t = p.sub("timing");
+    ifc_cycles_ = t.get_uint("ifc_cycles", 8, "cycles", "device interface to SMMU, each way");
+    smr_cycles_ = t.get_uint("smr_cycles", 2, "cycles", "stream matching (SMR/S2CR lookup) per transaction");
+    tlb_cycles_ = p.sub("tlb").get_uint("lookup_cycles", 3, "cycles", "TLB lookup");
+    record_cycles_ = t.get_uint("record_cycles", 2, "cycles", "writing FSR/FAR/FSYNR0/CBFRSYNRA for a context fault");
+    tlbsync_cycles_ = t.get_uint("tlbsync_cycles", 32, "cycles", "TLBSYNC / sTLBGSYNC until TLBSTATUS.SACTIVE clears");
+    xlate_slots_.set_capacity(t.get_uint("xlate_slots", 16, "slots",
+                                         "translations in progress at once, shared by all banks; a stalled transaction keeps its slot",
+                                         1, 4096));
+    walk_slots_.set_capacity(t.get_uint("walker_slots", 8, "slots", "table walks in progress at once", 1, 4096));
+    reg_log_limit_ = p.get_uint("reg_log_limit", 100000, "entries",
+                                "context-bank register writes kept for inspection (tests, queue log)");
+
+    smr_.assign(id_.numsmrg, 0);
+    s2cr_.assign(id_.numsmrg, v2::encode_s2cr({v2::S2crType::fault, 0, 0}));
+    for (unsigned i = 0; i < id_.numcb; ++i) {
+        banks_.push_back(std::make_unique<Bank>());
+        banks_.back()->index = i;
+        banks_.back()->cbar = v2::encode_cbar({v2::CbarType::s1_trans_s2_bypass, 0, uint8_t(i)});
+    }
+    for (unsigned i = 0; i < id_.numirpt; ++i)
+        irq_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>(("context_irq_" + std::to_string(i)).c_str(), false));
+
+    upstream.register_b_transport(this, &SmmuV2::b_transport);
+    mmio.register_b_transport(this, &SmmuV2::mmio_b_transport);
+    SC_HAS_PROCESS(SmmuV2);
+    irq_low_until_ps_.assign(irq_lines_.size(), 0);
+    SC_METHOD(drive_irqs);
+    sensitive << irq_ev_;
+    dont_initialize();
+
+    const std::string me = this->name();
+    ctx.traces.add(me + ".global_irq", global_irq);
+    for (unsigned i = 0; i < irq_lines_.size(); ++i) ctx.traces.add(me + ".context_irq" + std::to_string(i), *irq_lines_[i]);
+    for (const auto& b : banks_) {
+        const std::string cb = me + ".cb" + std::to_string(b->index);
+        ctx.traces.add(cb + ".fsr_ss", b->fsr_ss);
+        ctx.traces.add(cb + ".stalled", b->stalled_now);
+        ctx.traces.add(cb + ".held", b->held_now);
+    }
+    ctx.traces.add(me + ".translations_active", xlate_active_);
+    ctx.traces.add(me + ".walks_active", walks_active_);
+    ctx.traces.add(me + ".stalled", stalled_now_);
+    ctx.traces.add(me + ".faults_in_flight", faults_in_flight_);
+
+    ctx.stats.add([this, me](nlohmann::json& root) {
+        nlohmann::json s = {
+            {"model", "smmu_v2"}, {"translations", c_.translations}, {"tlb_hits", c_.tlb_hits},
+            {"tlb_misses", c_.tlb_misses}, {"tlb_miss_coalesced", c_.tlb_miss_coalesced},
+            {"tlb_evictions", tlb_.evictions()}, {"walks", c_.walks}, {"walk_reads", c_.walk_reads},
+            {"events", c_.events}, {"fsr_records", c_.fsr_records}, {"multi", c_.multi}, {"stalls", c_.stalls},
+            {"held_behind_fault", c_.held}, {"terminated_under_fault", c_.terminated_under_fault},
+            {"pri_requests", 0}, {"resumes", c_.resumes}, {"resume_retry", c_.resume_retry},
+            {"resume_terminate", c_.resume_terminate}, {"resume_ignored", c_.resume_ignored},
+            {"retried_ok", c_.retried_ok}, {"aborted", c_.aborted}, {"raz_wi", c_.raz_wi},
+            {"bypassed", c_.bypassed}, {"stream_faults", c_.stream_faults}, {"config_errors", c_.config_errors},
+            {"mmio_reads", c_.mmio_reads}, {"mmio_writes", c_.mmio_writes}, {"mmio_unknown", c_.mmio_unknown},
+            {"translation_slot_waits", xlate_slots_.waits()}, {"walker_slot_waits", walk_slots_.waits()},
+            {"stalled_now", stalled_now_ + held_now_}};
+        s["commands"] = nlohmann::json::object();
+        for (const auto& [k, v] : cmd_counts_) s["commands"][k] = v;
+        s["events_by_type"] = nlohmann::json::object();
+        for (const auto& [k, v] : event_counts_) s["events_by_type"][k] = v;
+        nlohmann::json banks = nlohmann::json::object();
+        for (const auto& b : banks_) {
+            if (!b->txn_ok && !b->events && !b->episode_count && !(b->sctlr & v2::sctlr::M)) continue;
+            const double active_ns = (b->last_ok_ps - b->first_ok_ps) / 1000.0;
+            nlohmann::json eps = nlohmann::json::array();
+            std::vector<double> durations;
+            for (const auto& e : b->episodes) {
+                eps.push_back({{"start_ns", e.start_ps / 1000.0}, {"duration_ns", (e.end_ps - e.start_ps) / 1000.0},
+                               {"stalled", e.stalled}, {"held", e.held}});
+                durations.push_back((e.end_ps - e.start_ps) / 1000.0);
+            }
+            banks[std::to_string(b->index)] = {
+                {"sctlr", hex(b->sctlr)}, {"fsr", hex(b->fsr)}, {"events", b->events}, {"stalls", b->stalls},
+                {"held_behind_fault", b->held_total}, {"terminated_under_fault", b->terminated_under_fault},
+                {"stall_episodes", b->episode_count}, {"stalled_ns", b->stalled_ps / 1000.0},
+                {"episode_ns", distribution(durations)}, {"max_stalled", b->max_stalled},
+                {"stalled_behind_fault", b->behind_fault}, {"max_behind_fault", b->max_behind_fault},
+                {"episodes", eps}, {"transactions_ok", b->txn_ok}, {"bytes_ok", b->bytes_ok},
+                {"throughput_MBps", active_ns > 0 ? b->bytes_ok * 1000.0 / active_ns : 0.0},
+                {"foreign_stall_ns", b->foreign_stall_ps / 1000.0},
+                {"bytes_during_foreign_stall", b->bytes_during_foreign_stall},
+                {"throughput_during_foreign_stall_MBps",
+                 b->foreign_stall_ps ? b->bytes_during_foreign_stall * 1e6 / double(b->foreign_stall_ps) : 0.0}};
+        }
+        s["context_banks"] = banks;
+        root["smmus"][me] = s;
+    });
+}
+
+void SmmuV2::spend(uint64_t cycles, sc_core::sc_time& delay) {
+    if (!cycles) return;
+    if (ctx_.mode == TimingMode::fast) delay += clk_.cycles(cycles);
+    else wait(clk_.cycles(cycles));
+}
+
+bool SmmuV2::mem_read(uint64_t addr, void* dst, unsigned len) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_ptr(static_cast<unsigned char*>(dst));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    walk_port->b_transport(gp, d);
+    wait(d);
+    return gp.is_response_ok();
+}
+
+SmmuV2::Route SmmuV2::route(uint32_t sid, unsigned& cb, bool record) {
+    if (scr0_ & v2::scr0::CLIENTPD) return Route::bypass;
+    int match = -1;
+    bool conflict = false;
+    for (unsigned i = 0; i < smr_.size(); ++i) {
+        if (!v2::smr_matches(v2::decode_smr(smr_[i]), sid)) continue;
+        if (match >= 0) conflict = true;
+        else match = int(i);
+    }
+    auto global_fault = [&](uint32_t bit) {
+        if (!record) return;
+        ++c_.stream_faults;
+        sgfsr_ |= (sgfsr_ & ~v2::gfsr::MULTI) ? v2::gfsr::MULTI : bit;
+        sgfsynr1_ = sid;
+        update_irqs();
+    };
+    if (conflict) { global_fault(v2::gfsr::SMCF); return Route::abort; }
+    if (match < 0) {
+        if (scr0_ & v2::scr0::USFCFG) { global_fault(v2::gfsr::USF); return Route::abort; }
+        return Route::bypass;
+    }
+    const v2::S2cr s = v2::decode_s2cr(s2cr_[match]);
+    if (s.type == v2::S2crType::bypass) return Route::bypass;
+    if (s.type == v2::S2crType::fault || s.cbndx >= banks_.size()) {
+        if (record) ++c_.stream_faults;
+        return Route::abort;
+    }
+    cb = s.cbndx;
+    return Route::translate;
+}
+
+bool SmmuV2::bank_config(Bank& b) {
+    if (!b.dirty) return b.cfg_ok;
+    b.dirty = false;
+    b.cfg_ok = false;
+    const v2::Cbar cbar = v2::decode_cbar(b.cbar);
+    const v2::Cba2r c2 = v2::decode_cba2r(b.cba2r);
+    // Modelled: stage-1 contexts in the AArch64 format only.
+    if (cbar.type != v2::CbarType::s1_trans_s2_bypass || !c2.va64) return false;
+    const v2::Tcr t = v2::decode_tcr(b.tcr);
+    const v2::Tcr2 t2 = v2::decode_tcr2(b.tcr2);
+    const v2::Sctlr s = v2::decode_sctlr(b.sctlr);
+    smmu::Granule g0 = smmu::Granule::K4, g1 = smmu::Granule::K4;
+    const bool ok0 = v2::tg0_granule(t.tg0, g0), ok1 = v2::tg1_granule(t.tg1, g1);
+    const v2::Ttbr r0 = v2::decode_ttbr(b.ttbr0), r1 = v2::decode_ttbr(b.ttbr1);
+    // A reserved TGx encoding makes its half fault like EPDx.
+    b.s1.tt[0] = {r0.baddr, t.t0sz, g0, t.epd0 || !ok0};
+    b.s1.tt[1] = {r1.baddr, t.t1sz, g1, t.epd1 || !ok1};
+    b.s1.ips_bits = std::min(v2::size_field_bits(t2.pasize), std::min(oas_bits_, 48u));
+    b.s1.affd = s.affd;
+    b.s1.wxn = s.wxn;
+    b.asid = t.a1 ? r1.asid : r0.asid;
+    b.cfg_ok = true;
+    return true;
+}
+
+smmu::WalkResult SmmuV2::translate(Bank& b, uint64_t va, const smmu::Access& acc) {
+    sc_core::sc_time unused;
+    spend(tlb_cycles_, unused);
+    const uint16_t tag = uint16_t(b.index);   // TLB entries are tagged by context bank
+    const smmu::TlbEntry* hit = tlb_.lookup(tag, b.asid, va);
+    smmu::WalkResult wr;
+    auto from_hit = [&](const smmu::TlbEntry* e) {
+        wr.attrs = e->attrs;
+        wr.pa = e->pa_base + (va - e->va_base);
+        wr.level = 3;
+        if (!smmu::permits(e->attrs, acc, b.s1.wxn)) wr.fault = EventId::F_PERMISSION;
+    };
+    if (hit) {
+        ++c_.tlb_hits;
+        from_hit(hit);
+        return wr;
+    }
+    ++c_.tlb_misses;
+    const uint64_t key = (uint64_t(tag) << 56) ^ (uint64_t(b.asid) << 40) ^ (va >> 12);
+    if (walks_in_flight_.count(key)) {
+        // Another translation is walking this page: wait for its fill and look again.
+        ++c_.tlb_miss_coalesced;
+        while (walks_in_flight_.count(key)) wait(walk_done_);
+        if ((hit = tlb_.lookup(tag, b.asid, va))) {
+            from_hit(hit);
+            return wr;
+        }
+    }
+    walks_in_flight_.insert(key);
+    {
+        Hold w(walk_slots_);
+        ++walks_active_;
+        ++c_.walks;
+        TimedWalkMemory mem([this](uint64_t a, void* d, unsigned n) {
+            ++c_.walk_reads;
+            return mem_read(a, d, n);
+        });
+        wr = smmu::walk_stage1(b.s1, va, acc, mem);
+        --walks_active_;
+    }
+    walks_in_flight_.erase(key);
+    if (wr.ok()) {
+        smmu::TlbEntry te;
+        te.vmid = tag;
+        te.asid = b.asid;
+        te.va_base = wr.va_base;
+        te.pa_base = wr.pa_base;
+        te.size_log2 = uint8_t(wr.size_log2);
+        te.attrs = wr.attrs;
+        tlb_.insert(te);
+    }
+    walk_done_.notify(sc_core::SC_ZERO_TIME);
+    return wr;
+}
+
+bool SmmuV2::fast_hit(const IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    // Temporal decoupling for TLB hits in a bank with no outstanding fault.
+    unsigned cbi = 0;
+    if (route(ext.sid, cbi, false) != Route::translate) return false;
+    Bank& b = *banks_[cbi];
+    if (!(b.sctlr & v2::sctlr::M) || !bank_config(b) || outstanding(b)) return false;
+    const uint64_t va = gp.get_address();
+    const smmu::TlbEntry* hit = tlb_.lookup(uint16_t(b.index), b.asid, va);
+    if (!hit || !smmu::permits(hit->attrs, smmu::Access{gp.is_write(), ext.ind, ext.pnu}, b.s1.wxn)) return false;
+    ++c_.translations;
+    ++c_.tlb_hits;
+    delay += clk_.cycles(2 * ifc_cycles_ + smr_cycles_ + tlb_cycles_);
+    gp.set_address(hit->pa_base + (va - hit->va_base));
+    downstream->b_transport(gp, delay);
+    gp.set_address(va);
+    if (gp.is_response_ok()) note_ok(b, gp.get_data_length());
+    return true;
+}
+
+void SmmuV2::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    static IopfExt no_sideband;   // a transaction without the extension: StreamID 0
+    IopfExt* ext = gp.get_extension<IopfExt>();
+    if (!ext) ext = &no_sideband;
+    if (ctx_.mode == TimingMode::fast && fast_hit(*ext, gp, delay)) return;
+
+    wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+    wait(clk_.cycles(ifc_cycles_ + smr_cycles_));
+    ++c_.translations;
+    auto finish = [&] {
+        wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+        wait(clk_.cycles(ifc_cycles_));
+    };
+    unsigned cbi = 0;
+    const Route r = route(ext->sid, cbi, true);
+    if (r == Route::abort) {
+        ++c_.aborted;
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        finish();
+        return;
+    }
+    if (r == Route::bypass || !(banks_[cbi]->sctlr & v2::sctlr::M)) {
+        // sCR0.CLIENTPD, S2CR bypass, unmatched stream with USFCFG = 0, or SCTLR.M = 0.
+        ++c_.bypassed;
+        downstream->b_transport(gp, delay);
+        if (r == Route::translate && gp.is_response_ok()) note_ok(*banks_[cbi], gp.get_data_length());
+        finish();
+        return;
+    }
+
+    Bank& b = *banks_[cbi];
+    const uint64_t va = gp.get_address();
+    const smmu::Access acc{gp.is_write(), ext->ind, ext->pnu};
+    uint64_t fault_id = 0;
+    bool forward = false;
+    {
+        Hold slot(xlate_slots_);   // kept while stalled or held behind a fault
+        ++xlate_active_;
+        for (;;) {
+            // A fault is outstanding in the bank: HUPCF decides whether this transaction is
+            // processed at all (see the header and docs/models/smmu-v2.md).
+            if (!(b.sctlr & v2::sctlr::HUPCF) && outstanding(b)) {
+                if (b.sctlr & v2::sctlr::CFCFG) {
+                    ++c_.held;
+                    ++b.held_total;
+                    held_change(b, +1);
+                    while (!(b.sctlr & v2::sctlr::HUPCF) && outstanding(b)) wait(b.unblock);
+                    held_change(b, -1);
+                    continue;   // re-evaluate: processed as though newly arrived
+                }
+                ++c_.terminated_under_fault;
+                ++b.terminated_under_fault;
+                terminate(b, gp);
+                break;
+            }
+            if (!bank_config(b)) {
+                ++c_.config_errors;
+                ++c_.aborted;
+                gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+                break;
+            }
+            const smmu::WalkResult wr = translate(b, va, acc);
+            if (wr.ok()) {
+                gp.set_address(wr.pa);
+                forward = true;
+                break;
+            }
+            const uint64_t t_detect = now_ps();
+            if (fault_id) {
+                // A retried transaction faulted again: the earlier fault ends here unresolved.
+                ctx_.faults.resolve(fault_id, Resolution::invalid);
+                ctx_.faults.close(fault_id, t_detect);
+                --faults_in_flight_;
+            }
+            fault_id = open_fault(*ext, gp, wr.fault, t_detect);
+            const bool stall_it = (b.sctlr & v2::sctlr::CFCFG) != 0;
+            record_fault(b, *ext, gp, wr, stall_it, fault_id);
+            ctx_.faults.mark(fault_id, Stage::record, now_ps());
+            if (stall_it && stall(b, fault_id) == int(v2::resume::RETRY)) continue;   // as though newly arrived
+            terminate(b, gp);
+            break;
+        }
+        --xlate_active_;
+    }
+    if (forward) {
+        downstream->b_transport(gp, delay);
+        gp.set_address(va);
+        if (gp.is_response_ok()) note_ok(b, gp.get_data_length());
+    }
+    if (fault_id) {
+        FaultRecord* fr = ctx_.faults.find(fault_id);
+        if (fr && fr->resolution == Resolution::pending)
+            fr->resolution = forward ? Resolution::success : Resolution::terminated;
+        if (forward) ++c_.retried_ok;
+        // The device closes the fault when the response reaches it (the retry stage).
+        if (ext != &no_sideband) ext->fault_id = fault_id;
+        else ctx_.faults.close(fault_id, now_ps());
+        --faults_in_flight_;
+    }
+    finish();
+}
+
+uint64_t SmmuV2::open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, EventId e, uint64_t t_detect) {
+    FaultRecord fr;
+    fr.device = ext.device;
+    fr.smmu = name();
+    fr.sid = ext.sid;
+    fr.address = gp.get_address();
+    fr.write = gp.is_write();
+    fr.exec = ext.ind;
+    fr.priv = ext.pnu;
+    fr.event = smmu::event_name(e);
+    fr.t_issue_ps = ext.t_issue_ps ? ext.t_issue_ps : t_detect;
+    const uint64_t id = ctx_.faults.open(std::move(fr));
+    ctx_.faults.mark(id, Stage::detect, t_detect);
+    ++faults_in_flight_;
+    return id;
+}
+
+void SmmuV2::record_fault(Bank& b, const IopfExt& ext, const tlm::tlm_generic_payload& gp,
+                          const smmu::WalkResult& wr, bool stall_it, uint64_t fault_id) {
+    sc_core::sc_time unused;
+    spend(record_cycles_, unused);
+    ++c_.events;
+    ++b.events;
+    ++event_counts_[smmu::event_name(wr.fault)];
+    uint32_t bit = v2::fsr_bit_for(wr.fault);
+    if (!bit) bit = v2::fsr::EF;
+    if (b.fsr & v2::fsr::SYNDROME) {
+        // A fault is already recorded: keep FAR/FSYNR0/CBFRSYNRA, flag the loss.
+        b.fsr |= v2::fsr::MULTI;
+        ++c_.multi;
+    } else {
+        b.fsr |= bit;
+        b.far = gp.get_address();
+        v2::Fsynr0 f;
+        f.plvl = wr.level & 3;
+        f.wnr = gp.is_write();
+        f.pnu = ext.pnu;
+        f.ind = ext.ind;
+        f.ptwf = wr.fault == EventId::F_WALK_EABT;
+        b.fsynr0 = v2::encode_fsynr0(f);
+        b.fsynr1 = 0;
+        b.cbfrsynra = v2::encode_cbfrsynra(ext.sid);
+        b.recorded_fault = fault_id;
+        ++c_.fsr_records;
+        // Instrumentation: lets the driver find the fault the FAR it reads describes.
+        ctx_.faults.set_key(fault_id, name(), b.index);
+    }
+    if (stall_it) b.fsr |= v2::fsr::SS;
+    b.fsr_ss = (b.fsr & v2::fsr::SS) != 0;
+    if (ctx_.queue_log.enabled())
+        ctx_.queue_log.note(now_ps(), name(), ("cb" + std::to_string(b.index)).c_str(),
+                            std::string("context fault ") + smmu::event_name(wr.fault) + " va=" + hex(gp.get_address()) +
+                                " sid=" + std::to_string(ext.sid) + (stall_it ? " stall" : " terminate") +
+                                " -> FSR=" + v2::fsr_to_string(b.fsr));
+    update_irqs();
+}
+
+int SmmuV2::stall(Bank& b, uint64_t fault_id) {
+    Stalled st;
+    st.fault_id = fault_id;
+    b.stalled.push_back(&st);
+    ++b.unresolved;
+    ++b.stalled_now;
+    ++stalled_now_;
+    ++c_.stalls;
+    ++b.stalls;
+    occupancy_changed(b);
+    ++b.cur.stalled;
+    b.max_stalled = std::max(b.max_stalled, b.stalled_now);
+    while (st.resp < 0) wait(b.resumed);
+    b.stalled.erase(std::find(b.stalled.begin(), b.stalled.end(), &st));
+    --b.stalled_now;
+    --stalled_now_;
+    occupancy_changed(b);
+    return st.resp;
+}
+
+void SmmuV2::resume(Bank& b, uint32_t value) {
+    // One CB_RESUME resolves every transaction stalled in the bank; with none stalled the
+    // write has no effect.
+    if (b.unresolved == 0) {
+        ++c_.resume_ignored;
+        return;
+    }
+    const int tnr = int(value & v2::resume::TNR);
+    ++c_.resumes;
+    ++(tnr ? c_.resume_terminate : c_.resume_retry);
+    for (Stalled* st : b.stalled) {
+        if (st->resp >= 0) continue;
+        st->resp = tnr;
+        if (st->fault_id) {
+            FaultRecord* fr = ctx_.faults.find(st->fault_id);
+            if (fr && !fr->closed) ctx_.faults.mark(st->fault_id, Stage::respond, now_ps());
+        }
+    }
+    b.unresolved = 0;
+    b.resumed.notify(sc_core::SC_ZERO_TIME);
+    b.unblock.notify(sc_core::SC_ZERO_TIME);
+}
+
+void SmmuV2::terminate(Bank& b, tlm::tlm_generic_payload& gp) {
+    // SCTLR.CFRE = 1: the client gets an abort; else reads return zero, writes are ignored.
+    if (b.sctlr & v2::sctlr::CFRE) {
+        ++c_.aborted;
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    } else {
+        ++c_.raz_wi;
+        if (gp.is_read()) std::memset(gp.get_data_ptr(), 0, gp.get_data_length());
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+}
+
+void SmmuV2::note_ok(Bank& b, uint64_t bytes) {
+    const uint64_t t = now_ps();
+    if (!b.txn_ok) b.first_ok_ps = t;
+    b.last_ok_ps = t;
+    ++b.txn_ok;
+    b.bytes_ok += bytes;
+    if (banks_occupied_ > (b.in_episode ? 1u : 0u)) b.bytes_during_foreign_stall += bytes;
+}
+
+void SmmuV2::held_change(Bank& b, int64_t d) {
+    b.held_now += d;
+    held_now_ += d;
+    occupancy_changed(b);
+    if (d > 0) ++b.cur.held;
+}
+
+void SmmuV2::occupancy_changed(Bank& b) {
+    const bool occ = b.stalled_now + b.held_now > 0;
+    if (occ == b.in_episode) return;
+    const uint64_t t = now_ps();
+    // Time during which some other bank was stalled, for each bank.
+    for (const auto& x : banks_)
+        if (banks_occupied_ > (x->in_episode ? 1u : 0u)) x->foreign_stall_ps += t - last_occupancy_change_ps_;
+    last_occupancy_change_ps_ = t;
+    if (occ) {
+        b.in_episode = true;
+        ++banks_occupied_;
+        b.cur = Episode{t, 0, 0, 0};
+        ++b.episode_count;
+    } else {
+        b.in_episode = false;
+        --banks_occupied_;
+        b.cur.end_ps = t;
+        b.stalled_ps += t - b.cur.start_ps;
+        const uint64_t behind = b.cur.stalled + b.cur.held > 0 ? b.cur.stalled + b.cur.held - 1 : 0;
+        b.behind_fault += behind;
+        b.max_behind_fault = std::max(b.max_behind_fault, behind);
+        if (b.episodes.size() < kMaxEpisodes) b.episodes.push_back(b.cur);
+    }
+}
+
+}  // namespace iopf
