@@ -98,15 +98,21 @@ void FaultTracker::write_csv(std::ostream& os) const {
         if (!r.closed) continue;
         std::snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)r.address);
         std::string access = std::string(r.write ? "W" : "R") + (r.exec ? "X" : "") + (r.priv ? "P" : "");
+        // Times in ns with exactly 3 decimals (the kernel resolution is 1 ps).
+        auto ns = [](uint64_t ps_value) {
+            char b[32];
+            std::snprintf(b, sizeof b, "%llu.%03llu", (unsigned long long)(ps_value / 1000),
+                          (unsigned long long)(ps_value % 1000));
+            return std::string(b);
+        };
         os << r.id << ',' << r.device << ',' << r.smmu << ',' << r.sid << ','
            << (r.ssv ? std::to_string(r.ssid) : std::string()) << ',' << buf << ',' << access << ','
-           << r.event << ',' << resolution_name(r.resolution) << ','
-           << r.t_issue_ps / 1000.0 << ',' << r.t_done_ps / 1000.0 << ','
-           << (r.t_done_ps - r.t_issue_ps) / 1000.0;
-        for (auto d : r.durations_ps()) os << ',' << d / 1000.0;
+           << r.event << ',' << resolution_name(r.resolution) << ',' << ns(r.t_issue_ps) << ','
+           << ns(r.t_done_ps) << ',' << ns(r.t_done_ps - r.t_issue_ps);
+        for (auto d : r.durations_ps()) os << ',' << ns(d);
         for (uint64_t t : {r.t_ats_negative_ps, r.t_page_request_ps, r.t_prg_response_ps, r.t_ats_retry_ps}) {
             os << ',';
-            if (t) os << t / 1000.0;
+            if (t) os << ns(t);
         }
         os << '\n';
     }

@@ -6,7 +6,6 @@ namespace iopf {
 
 Cpu::Cpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope p) : sc_module(name) {
     cores_.set_capacity(p.get_uint("cores", 4, "cores", "CPU cores available to the fault-handling software", 1, 1024));
-    clock_mhz_ = p.get_double("clock_mhz", 2000.0, "MHz", "core clock (costs given in cycles use it)", 1.0);
     std::string me = this->name();
     ctx.traces.add(me + ".cores_busy", busy_now_);
     ctx.stats.add([this, me](nlohmann::json& root) {

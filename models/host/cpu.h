@@ -39,11 +39,9 @@ public:
     }
 
     unsigned cores() const { return cores_.capacity(); }
-    double clock_mhz() const { return clock_mhz_; }
 
 private:
     FifoResource cores_;
-    double clock_mhz_;
     uint64_t busy_now_ = 0;                      // traced
     std::map<std::string, uint64_t> busy_ps_;    // per activity
 };

@@ -24,7 +24,8 @@ Mapping parse_mapping(ParamScope m, const std::string& name) {
 }  // namespace
 
 Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const std::vector<SmmuV3Firmware>& smmus,
-           const std::vector<FirmwareDevice>& devices)
+           const std::vector<FirmwareDevice>& devices, const std::vector<SmmuV2Firmware>& smmus_v2,
+           const std::vector<GpuFirmware>& gpus)
     : sc_module(name), cpu("cpu", ctx, p.sub("cpu")), bus("bus", ctx), irqc("irqc", ctx, p.sub("irq"), cpu) {
     ParamScope kp = p.sub("kernel_pool");
     const uint64_t pool_base = kp.get_addr("base", 0x80000000ull, "DRAM reserved for kernel allocations (tables, queues)");
@@ -104,6 +105,7 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
                                                           std::move(attach), mm_.get(), iopf_.get()));
         ++index;
     }
+    v2_ = std::make_unique<HostV2>(ctx, p, cpu, bus, irqc, *pool_, smmus_v2, gpus, devices);
     mm_->on_exit = [this](MmStruct& mm) {
         for (auto& d : drivers_) d->sva_unbind(mm);
         mm.pasid_bound = false;

@@ -11,6 +11,7 @@
 #include "models/common/context.h"
 #include "models/host/cpu.h"
 #include "models/host/host_bus.h"
+#include "models/host/host_v2.h"
 #include "models/host/iopf.h"
 #include "models/host/os_mm.h"
 #include "models/host/irq_controller.h"
@@ -33,7 +34,8 @@ struct FirmwareDevice {
 class Host : public sc_core::sc_module {
 public:
     Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope params, const std::vector<SmmuV3Firmware>& smmus,
-         const std::vector<FirmwareDevice>& devices);
+         const std::vector<FirmwareDevice>& devices, const std::vector<SmmuV2Firmware>& smmus_v2 = {},
+         const std::vector<GpuFirmware>& gpus = {});
 
     Cpu cpu;
     HostBus bus;
@@ -44,6 +46,8 @@ public:
     IopfQueue& iopf() { return *iopf_; }
     SmmuV3Driver& smmu_driver(size_t i) { return *drivers_.at(i); }
     size_t smmu_drivers() const { return drivers_.size(); }
+    // SMMUv2 drivers and GPU drivers (models/host/host_v2.h).
+    HostV2& v2() { return *v2_; }
 
 private:
     void boot();   // SC_THREAD: builds the processes' page tables before the drivers attach
@@ -52,6 +56,7 @@ private:
     std::unique_ptr<OsMm> mm_;
     std::unique_ptr<IopfQueue> iopf_;
     std::vector<std::unique_ptr<SmmuV3Driver>> drivers_;
+    std::unique_ptr<HostV2> v2_;
 };
 
 }  // namespace iopf

@@ -114,6 +114,8 @@ void SmmuV3Driver::reset_and_enable() {
         poll_until(v3::reg::GBPA, uint32_t(v3::gbpa::UPDATE.mask()), 0, "GBPA.Update");
     }
     set_cr0(0);
+    // CR2: record invalid StreamIDs (C_BAD_STREAMID), private TLB maintenance.
+    wr(v3::reg::CR2, uint32_t(v3::cr2::RECINVSID.mask() | v3::cr2::PTM.mask()));
     cost(cost_mmio_setup_ps_, "smmu_init");
 
     // 2. Stream table, sized for the StreamIDs firmware describes.
@@ -595,16 +597,19 @@ void SmmuV3Driver::gerror_handler(uint64_t) {
     const uint32_t active = gerror ^ gerrorn;
     if (!active) return;
     if (active & v3::gerror::CMDQ_ERR) {
-        // Like arm_smmu_cmdq_skip_err(): report, and overwrite the offending command with a
-        // CMD_SYNC so the queue can make progress once the error is acknowledged.
+        // Like arm_smmu_cmdq_skip_err(): report; for an illegal command, overwrite it with a
+        // CMD_SYNC so the queue makes progress once the error is acknowledged. A fetch abort
+        // (CERROR_ABT) or an ATC invalidation timeout is retried as it stands.
         ++cmdq_errors_handled_;
         const uint32_t cons = rd(v3::reg::CMDQ_CONS);
         const uint32_t err = uint32_t(v3::q_ptr::ERR.get(cons));
         ctx_.log.warn(std::string(name()) + ": CMDQ error " + std::to_string(err) + " at CONS index " +
                       std::to_string(v3::QueuePtr(cmdq_log2_).index(cons)));
-        uint64_t w[2];
-        v3::encode_command(v3::cmd_sync(v3::SyncCs::SIG_NONE, 0, 0), w);
-        bus_.write(cmdq_ + v3::QueuePtr(cmdq_log2_).offset(cons, 16), reinterpret_cast<const uint8_t*>(w), 16);
+        if (err == v3::CERROR_ILL) {
+            uint64_t w[2];
+            v3::encode_command(v3::cmd_sync(v3::SyncCs::SIG_NONE, 0, 0), w);
+            bus_.write(cmdq_ + v3::QueuePtr(cmdq_log2_).offset(cons, 16), reinterpret_cast<const uint8_t*>(w), 16);
+        }
     }
     wr(v3::reg::GERRORN, gerror);
 }

@@ -36,6 +36,9 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     feat_.pri = f.get_bool("pri", true, "SMMU_IDR0.PRI: PCIe PRI queue (needs ATS)") && feat_.ats;
     const std::string sm = f.get_enum("stall_model", "stall_term", {"stall_term", "term_only", "stall_forced"},
                                       "SMMU_IDR0.STALL_MODEL: 0b00 stall and terminate, 0b01 terminate only, 0b10 stall forced");
+    feat_.arch_minor = 0;                          // SMMUv3.0: no IDR3.HAD (CD.HAD is not modelled)
+    feat_.ttendian = v3::idr0::TTENDIAN_LE;        // tables are read little-endian only
+    feat_.gran_16k = feat_.gran_64k = false;       // the walker handles them; not advertised yet
     feat_.stall_model = sm == "stall_term" ? v3::idr0::STALL_MODEL_STALL_TERM
                       : sm == "term_only" ? v3::idr0::STALL_MODEL_TERM_ONLY : v3::idr0::STALL_MODEL_STALL_FORCED;
     feat_.stall_max = f.get_uint("stall_max", 32, "transactions",

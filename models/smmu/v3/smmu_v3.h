@@ -104,8 +104,10 @@ private:
     void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     bool fast_hit(IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     Outcome translate(const IopfExt& ext, uint64_t va, const smmu::Access& acc);
-    smmu::EventId fetch_ste(uint32_t sid, const smmu::v3::Ste*& out, uint64_t& fetch_addr);
-    smmu::EventId fetch_cd(uint32_t sid, uint32_t ssid, const smmu::v3::Ste& ste, const CdEntry*& out,
+    // Configuration lookups copy the entry out: a cached entry may be evicted or invalidated
+    // while this translation waits on a timed access.
+    smmu::EventId fetch_ste(uint32_t sid, smmu::v3::Ste& out, uint64_t& fetch_addr);
+    smmu::EventId fetch_cd(uint32_t sid, uint32_t ssid, const smmu::v3::Ste& ste, CdEntry& out,
                            uint64_t& fetch_addr);
     uint64_t open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o, uint64_t t_detect);
     smmu::v3::EventRecord make_record(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o) const;
@@ -135,7 +137,9 @@ private:
     // ---- timed memory accesses through walk_port
     bool mem_read(uint64_t addr, void* dst, unsigned len);
     bool mem_write(uint64_t addr, const void* src, unsigned len);
-    void spend(uint64_t cycles, sc_core::sc_time& delay);   // accurate: wait; fast: annotate
+    // Time in this SMMU's clock on a synchronised path (the fast-mode hit path annotates its
+    // delay instead and never calls this).
+    void spend(uint64_t cycles) { if (cycles) wait(clk_.cycles(cycles)); }
 
     // ---- registers (smmu_v3_regs.cpp)
     void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

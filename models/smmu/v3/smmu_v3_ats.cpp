@@ -118,10 +118,10 @@ void SmmuV3::pri_port(const IopfExt& ext, const PageRequest& pr) {
     if (pr.is_stop_marker()) ++c_.stop_markers;
     else ++c_.pri_requests;
     // The STE must allow ATS for the request to be accepted.
-    const v3::Ste* ste = nullptr;
+    v3::Ste ste;
     uint64_t fa = 0;
     const bool ste_ok = (cr0ack_ & v3::cr0::SMMUEN.mask()) && fetch_ste(ext.sid, ste, fa) == EventId::None &&
-                        ste && ste->eats != v3::eats::ABORT;
+                        ste.v && ste.eats != v3::eats::ABORT;
     if (!feat_.pri || !(cr0ack_ & v3::cr0::PRIQEN.mask()) || !ste_ok) {
         // Nowhere to put it: a Last request is answered Response Failure, others dropped.
         if (e.last && !e.is_stop_marker()) {

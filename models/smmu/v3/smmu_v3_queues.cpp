@@ -26,7 +26,7 @@ void SmmuV3::cmdq_thread() {
                 cmdq_error(cerror == v3::CERROR_NONE ? v3::CERROR_ILL : cerror);
                 break;
             }
-            ++cmd_counts_[v3::opcode_name(d.cmd.opcode)];
+            ++cmd_counts_[v3::command_name(d.cmd)];
             cmdq_cons_ = q.inc(cmdq_cons_);
             cmdq_occupancy_ = q.used(cmdq_prod_, cmdq_cons_);
         }
@@ -46,8 +46,7 @@ void SmmuV3::cmdq_error(uint32_t cerror) {
 }
 
 bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
-    sc_core::sc_time unused;
-    spend(cmd_cycles_, unused);
+    spend(cmd_cycles_);
     using Op = v3::Opcode;
     switch (cmd.opcode) {
     case Op::CFGI_STE:
@@ -86,7 +85,7 @@ bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
     case Op::PREFETCH_CONFIG:
     case Op::PREFETCH_ADDR: {
         // Prefetch the STE into the configuration cache; errors are not reported.
-        const v3::Ste* ste;
+        v3::Ste ste;
         uint64_t fa;
         fetch_ste(cmd.sid, ste, fa);
         return true;
@@ -194,13 +193,19 @@ bool SmmuV3::write_event(const v3::EventRecord& ev, bool stall) {
 
 void SmmuV3::signal_irq(sc_core::sc_signal<bool>& line, uint64_t cfg0, uint32_t cfg1, uint32_t irqen_bit) {
     if (!(irq_ctrlack_ & irqen_bit)) return;
-    const uint64_t msi_addr = cfg0 & 0x000ffffffffffffcull;
-    if (feat_.msi && msi_addr) {
-        // MSI: a 32-bit write of IRQ_CFG1 (data) to IRQ_CFG0 (address).
-        mem_write(msi_addr, &cfg1, 4);
-    } else {
+    const uint64_t msi_addr = cfg0 & v3::irq_cfg0::ADDR.mask();
+    if (!feat_.msi || !msi_addr) {
         pulse(line);
+        return;
     }
+    // MSI: a 32-bit write of IRQ_CFG1 (data) to IRQ_CFG0 (address). An abort on it is
+    // reported in GERROR.MSI_*_ABT_ERR (unless that is the GERROR MSI itself failing again).
+    if (mem_write(msi_addr, &cfg1, 4)) return;
+    const uint32_t bit = &line == &evtq_irq ? v3::gerror::MSI_EVENTQ_ABT_ERR
+                       : &line == &priq_irq ? v3::gerror::MSI_PRIQ_ABT_ERR : v3::gerror::MSI_GERROR_ABT_ERR;
+    if ((gerror_ ^ gerrorn_) & bit) return;
+    gerror_ ^= bit;
+    if (&line != &gerror_irq) signal_irq(gerror_irq, gerror_irq_cfg0_, gerror_irq_cfg1_, v3::irq_ctrl::GERROR_IRQEN.mask());
 }
 
 void SmmuV3::pulse(sc_core::sc_signal<bool>& line) {

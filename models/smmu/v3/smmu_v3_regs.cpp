@@ -183,6 +183,16 @@ void SmmuV3::ack_process() {
     const uint32_t was = cr0ack_;
     cr0ack_ = cr0_;
     irq_ctrlack_ = irq_ctrl_;
+    if ((was & v3::cr0::SMMUEN.mask()) && !(cr0ack_ & v3::cr0::SMMUEN.mask())) {
+        // Translation turned off: every stalled transaction is terminated (abort).
+        for (uint16_t stag = 0; stag < stall_table_.size(); ++stag) {
+            StallEntry& e = *stall_table_[stag];
+            if (e.used && e.resp < 0) {
+                e.resp = int(v3::ResumeResp::ABORT);
+                e.resumed.notify(sc_core::SC_ZERO_TIME);
+            }
+        }
+    }
     if ((cr0ack_ & v3::cr0::CMDQEN.mask()) && !(was & v3::cr0::CMDQEN.mask())) cmdq_kick_.notify(sc_core::SC_ZERO_TIME);
 }
 

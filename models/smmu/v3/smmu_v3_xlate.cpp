@@ -31,12 +31,6 @@ bool is_translation_fault(EventId e) {
 
 }  // namespace
 
-void SmmuV3::spend(uint64_t cycles, sc_core::sc_time& delay) {
-    if (!cycles) return;
-    if (ctx_.mode == TimingMode::fast) delay += clk_.cycles(cycles);
-    else wait(clk_.cycles(cycles));
-}
-
 bool SmmuV3::mem_read(uint64_t addr, void* dst, unsigned len) {
     tlm::tlm_generic_payload gp;
     gp.set_command(tlm::TLM_READ_COMMAND);
@@ -65,18 +59,15 @@ bool SmmuV3::mem_write(uint64_t addr, const void* src, unsigned len) {
     return gp.is_response_ok();
 }
 
-EventId SmmuV3::fetch_ste(uint32_t sid, const v3::Ste*& out, uint64_t& fetch_addr) {
-    out = nullptr;
-    sc_core::sc_time unused;
-    spend(cfg_cycles_, unused);
-    if ((out = ste_cache_.lookup(sid))) { ++c_.cfg_hits; return EventId::None; }
+EventId SmmuV3::fetch_ste(uint32_t sid, v3::Ste& out, uint64_t& fetch_addr) {
+    spend(cfg_cycles_);
+    if (const v3::Ste* cached = ste_cache_.lookup(sid)) { ++c_.cfg_hits; out = *cached; return EventId::None; }
     ++c_.cfg_misses;
     const unsigned log2size = strtab_base_cfg_ & 0x3f;
     const unsigned fmt = (strtab_base_cfg_ >> 16) & 0x3;
     const unsigned split = (strtab_base_cfg_ >> 6) & 0x1f;
-    const uint64_t base = strtab_base_ & 0x000fffffffffffc0ull;
-    if (log2size < 32 && sid >= (1ull << log2size)) return EventId::C_BAD_STREAMID;
-    if (sid >= (1ull << feat_.sid_bits)) return EventId::C_BAD_STREAMID;
+    const uint64_t base = strtab_base_ & v3::strtab_base::ADDR.mask();
+    if ((log2size < 32 && sid >= (1ull << log2size)) || sid >= (1ull << feat_.sid_bits)) return EventId::C_BAD_STREAMID;
     uint64_t ste_addr;
     if (fmt == 0) {
         ste_addr = base + uint64_t(sid) * 64;
@@ -96,20 +87,17 @@ EventId SmmuV3::fetch_ste(uint32_t sid, const v3::Ste*& out, uint64_t& fetch_add
     ++c_.cfg_fetches;
     fetch_addr = ste_addr;
     if (!mem_read(ste_addr, w, 64)) return EventId::F_STE_FETCH;
-    v3::Ste ste = v3::decode_ste(w);
-    EventId e = v3::check_ste(ste, feat_);
+    out = v3::decode_ste(w);
+    EventId e = v3::check_ste(out, feat_);
     if (e != EventId::None) return e;
-    ste_cache_.insert(sid, ste);
-    out = ste_cache_.lookup(sid);
+    ste_cache_.insert(sid, out);
     return EventId::None;
 }
 
-EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, const CdEntry*& out, uint64_t& fetch_addr) {
-    out = nullptr;
+EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntry& out, uint64_t& fetch_addr) {
     const uint64_t key = (uint64_t(sid) << 20) | ssid;
-    sc_core::sc_time unused;
-    spend(cfg_cycles_, unused);
-    if ((out = cd_cache_.lookup(key))) { ++c_.cfg_hits; return EventId::None; }
+    spend(cfg_cycles_);
+    if (const CdEntry* cached = cd_cache_.lookup(key)) { ++c_.cfg_hits; out = *cached; return EventId::None; }
     ++c_.cfg_misses;
     uint64_t cd_addr;
     if (ste.s1fmt == 0 || ste.s1cdmax == 0) {
@@ -130,7 +118,7 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, const 
     ++c_.cfg_fetches;
     fetch_addr = cd_addr;
     if (!mem_read(cd_addr, w, 64)) return EventId::F_CD_FETCH;
-    CdEntry entry;
+    CdEntry& entry = out;
     entry.cd = v3::decode_cd(w);
     EventId e = v3::check_cd(entry.cd, feat_, ste.s1stalld);
     if (e != EventId::None) return e;
@@ -141,7 +129,6 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, const 
     entry.s1.affd = cd.affd;
     entry.s1.wxn = cd.wxn;
     cd_cache_.insert(key, entry);
-    out = cd_cache_.lookup(key);
     return EventId::None;
 }
 
@@ -154,9 +141,16 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
         o.pa = va;
         return o;
     }
-    const v3::Ste* ste = nullptr;
-    EventId e = fetch_ste(ext.sid, ste, o.fetch_addr);
+    v3::Ste ste_copy;
+    EventId e = fetch_ste(ext.sid, ste_copy, o.fetch_addr);
+    if (e == EventId::C_BAD_STREAMID) {
+        // Recorded only when SMMU_CR2.RECINVSID asks for it.
+        o.event = e;
+        o.record = cr2_ & v3::cr2::RECINVSID.mask();
+        return o;
+    }
     if (e != EventId::None) { o.event = e; o.record = true; return o; }
+    const v3::Ste* ste = &ste_copy;
     if (v3::ste_aborts_silently(*ste)) { o.action = Action::abort; return o; }   // Config=abort: no event
     if (ext.ats != AtsKind::untranslated && ste->eats == v3::eats::ABORT) {
         // ATS not enabled for the stream (STE.EATS): a Translation Request is recorded and
@@ -179,14 +173,14 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
         if (ste->s1dss == v3::s1dss::TERMINATE) { o.event = EventId::F_STREAM_DISABLED; o.record = true; return o; }
         ssid = 0;   // S1DSS_SSID0
     }
-    const CdEntry* cde = nullptr;
-    e = fetch_cd(ext.sid, ssid, *ste, cde, o.fetch_addr);
+    CdEntry cd_copy;
+    e = fetch_cd(ext.sid, ssid, *ste, cd_copy, o.fetch_addr);
+    const CdEntry* cde = &cd_copy;
     if (e != EventId::None) { o.event = e; o.record = true; return o; }
     const v3::Cd& cd = cde->cd;
     const uint16_t asid = cd.asid;
 
-    sc_core::sc_time unused;
-    spend(tlb_cycles_, unused);
+    spend(tlb_cycles_);
     const smmu::TlbEntry* hit = tlb_.lookup(0, asid, va);
     smmu::WalkResult wr;
     if (hit) {
@@ -248,7 +242,8 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
     }
 
     o.event = wr.fault;
-    o.cls = 1;   // CLASS = TT: fault translating the input address
+    // CLASS: IN for a fault on the input address itself, TT for an abort fetching a table.
+    o.cls = wr.fault == EventId::F_WALK_EABT ? 1 : 2;
     if (is_translation_fault(wr.fault)) {
         // Stall model: STALL_MODEL 0b10 forces stalls; 0b00 stalls when CD.S = 1 and the
         // STE does not disallow it (S1STALLD). A stalled fault is always recorded.
@@ -429,16 +424,16 @@ v3::ResumeResp SmmuV3::stall(const IopfExt& ext, const tlm::tlm_generic_payload&
     v3::EventRecord ev = make_record(ext, gp, o);
     ev.stall = true;
     ev.stag = stag;
-    // The stall record is always written: while the queue is full the transaction waits
-    // and the record is presented again once software consumes entries.
-    bool recorded = false;
-    while (cr0ack_ & v3::cr0::EVENTQEN.mask()) {
-        if ((recorded = write_event(ev, true))) break;
+    // The stall record is always written: while the queue is full (or disabled) the
+    // transaction waits and the record is presented again once software makes room. Only
+    // disabling the SMMU (SMMUEN 1 -> 0) terminates it.
+    for (;;) {
+        if (e.resp >= 0) break;   // terminated meanwhile
+        if ((cr0ack_ & v3::cr0::EVENTQEN.mask()) && write_event(ev, true)) break;
         ++c_.stall_record_waits;
-        wait(evtq_space_ | ack_ev_);
+        wait(evtq_space_ | ack_ev_ | e.resumed);
     }
     if (fault_id) ctx_.faults.mark(fault_id, Stage::record, now_ps());
-    if (!recorded) e.resp = int(v3::ResumeResp::ABORT);   // nobody can ever resume it: terminate
     while (e.resp < 0) wait(e.resumed);
     const auto resp = static_cast<v3::ResumeResp>(e.resp);
     if (fault_id) ctx_.faults.clear_key(name(), stall_fault_key(ext.sid, stag));

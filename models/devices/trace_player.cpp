@@ -1,0 +1,234 @@
+#include "models/devices/trace_player.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "models/common/units.h"
+#include "models/devices/job_device.h"   // pattern_byte
+
+namespace fs = std::filesystem;
+
+namespace iopf {
+namespace {
+
+std::string trim(const std::string& s) {
+    size_t b = 0, e = s.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+    return s.substr(b, e - b);
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::vector<std::string> split_csv(const std::string& line) {
+    std::vector<std::string> f;
+    size_t pos = 0;
+    for (;;) {
+        size_t comma = line.find(',', pos);
+        f.push_back(trim(line.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos)));
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return f;
+}
+
+// Hex with or without 0x; digit separators '_' allowed.
+std::optional<uint64_t> parse_hex(const std::string& t) {
+    std::string s = t;
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s = s.substr(2);
+    if (s.empty()) return std::nullopt;
+    return parse_uint("0x" + s);
+}
+
+const char* const kColumns[] = {"time", "stream", "substream", "address", "size", "op"};
+
+}  // namespace
+
+std::vector<TraceAccess> parse_access_trace(std::istream& in, const std::string& label) {
+    std::vector<TraceAccess> out;
+    std::string line;
+    size_t lineno = 0;
+    bool seen_data = false;
+    uint64_t prev_time = 0;
+    while (std::getline(in, line)) {
+        ++lineno;
+        const std::string t = trim(line);
+        if (t.empty() || t[0] == '#') continue;
+        auto fail = [&](const std::string& what, const std::string& got) {
+            throw ConfigError(label + ":" + std::to_string(lineno) + ": expected " + what + ", got '" + got + "'");
+        };
+        auto f = split_csv(t);
+        if (!seen_data && lower(f[0]) == "time") {   // the optional header line
+            seen_data = true;
+            bool ok = f.size() == 6;
+            for (size_t i = 0; ok && i < 6; ++i) ok = lower(f[i]) == kColumns[i];
+            if (!ok) fail("the header time,stream,substream,address,size,op", t);
+            continue;
+        }
+        seen_data = true;
+        if (f.size() != 6) fail("6 comma-separated fields time,stream,substream,address,size,op (found " +
+                                std::to_string(f.size()) + ")", t);
+        TraceAccess a;
+        auto time = parse_time_ps(f[0]);
+        if (f[0].empty() || !time) fail("a time such as 120ns, 1.5us or 120 (= ns) in column 'time'", f[0]);
+        if (*time < prev_time) fail("a time not before the previous line's " + format_time_ps(prev_time) + " in column 'time'", f[0]);
+        a.time_ps = prev_time = *time;
+        auto sid = parse_uint(f[1]);
+        if (!sid || *sid > 0xffffffffull) fail("a StreamID (0..0xffffffff) in column 'stream'", f[1]);
+        a.sid = static_cast<uint32_t>(*sid);
+        if (!f[2].empty()) {
+            auto ssid = parse_uint(f[2]);
+            if (!ssid || *ssid > 0xfffff) fail("a SubstreamID (0..0xfffff) or nothing in column 'substream'", f[2]);
+            a.ssv = true;
+            a.ssid = static_cast<uint32_t>(*ssid);
+        }
+        auto addr = parse_hex(f[3]);
+        if (!addr) fail("a hexadecimal address such as 0x40001000 in column 'address'", f[3]);
+        a.address = *addr;
+        auto size = parse_size(f[4]);
+        if (!size || *size == 0 || *size > 4096) fail("a size of 1..4096 bytes in column 'size'", f[4]);
+        a.size = static_cast<uint32_t>(*size);
+        if ((a.address & 0xfff) + a.size > 4096)
+            fail("an access that does not cross a 4 KiB boundary (address " + hex(a.address) + " + size " +
+                 std::to_string(a.size) + ")", t);
+        const std::string op = lower(f[5]);
+        if (op == "r" || op == "read") a.write = false;
+        else if (op == "w" || op == "write") a.write = true;
+        else fail("R or W in column 'op'", f[5]);
+        out.push_back(a);
+    }
+    return out;
+}
+
+std::string resolve_trace_path(const std::string& param_path, const std::string& file) {
+    if (file.empty()) throw ConfigError("parameter '" + param_path + "': expected the path of a CSV access trace, got ''");
+    std::vector<fs::path> tried;
+    fs::path p(file);
+    if (p.is_absolute()) {
+        tried.push_back(p);
+    } else {
+        tried.push_back(p);
+        if (const char* env = std::getenv("IOPF_TRACE_PATH"); env && *env) tried.push_back(fs::path(env) / p);
+        std::error_code ec;
+        fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+        if (!ec) tried.push_back(exe.parent_path().parent_path() / "traces" / p);
+        tried.push_back(fs::path(IOPF_SOURCE_DIR) / "traces" / p);
+    }
+    for (const auto& t : tried) {
+        std::error_code ec;
+        if (fs::is_regular_file(t, ec)) return t.string();
+    }
+    std::string where;
+    for (const auto& t : tried) where += (where.empty() ? "" : ", ") + t.string();
+    throw ConfigError("parameter '" + param_path + "': cannot read trace '" + file + "' (looked for " + where + ")");
+}
+
+TracePlayer::TracePlayer(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
+    : sc_module(name), socket("socket"), ctx_(ctx) {
+    const std::string file = p.get_string("trace", "", "CSV access trace to replay (docs/models/trace-player.md)");
+    path_ = resolve_trace_path(p.path("trace"), file);
+    {
+        std::ifstream in(path_);
+        if (!in) throw ConfigError("parameter '" + p.path("trace") + "': cannot read '" + path_ + "'");
+        trace_ = parse_access_trace(in, path_);
+    }
+    sid_ = p.get_uint("sid", trace_.empty() ? 0 : trace_.front().sid, "",
+                      "StreamID the firmware reports for the device (default: the first access's stream)", 0, 0xffffffffu);
+    priv_ = p.get_bool("priv", false, "PnU: issue privileged transactions");
+    can_stall_ = p.get_bool("can_stall", false, "firmware says the device tolerates stalled transactions (dma-can-stall)");
+    outstanding_ = p.get_uint("outstanding", 4, "transactions", "accesses in flight at once", 1, 1024);
+    origin_enable_ = p.get_enum("time_origin", "enable", {"enable", "zero"},
+                                "what trace time 0 is: bus-master enable by the driver, or simulation start") == "enable";
+
+    SC_HAS_PROCESS(TracePlayer);
+    SC_THREAD(run);
+    for (unsigned i = 0; i < outstanding_; ++i)
+        sc_core::sc_spawn([this, i] { slot(i); }, sc_core::sc_gen_unique_name("slot"));
+
+    std::string me = this->name();
+    ctx.traces.add(me + ".outstanding", outstanding_now_);
+    ctx.stats.add([this, me](nlohmann::json& root) {
+        const uint64_t done = ok_ + err_;
+        root["devices"][me] = {
+            {"issued", issued_}, {"completed_ok", ok_}, {"completed_error", err_}, {"bytes", bytes_},
+            {"sid", sid_}, {"finished", finished_}, {"records", trace_.size()}, {"reads", reads_}, {"writes", writes_},
+            {"late", late_},
+            {"late_ns", {{"mean", late_ ? late_sum_ps_ / 1000.0 / late_ : 0.0}, {"max", late_max_ps_ / 1000.0}}},
+            {"latency_ns", {{"mean", done ? latency_sum_ps_ / 1000.0 / done : 0.0}, {"max", latency_max_ps_ / 1000.0}}},
+            {"first_issue_ns", t_first_issue_ps_ / 1000.0}, {"last_done_ns", t_last_done_ps_ / 1000.0}};
+    });
+}
+
+void TracePlayer::run() {
+    if (!enabled_at_start_ && !bus_master_enable.read()) wait(bus_master_enable.posedge_event());
+    origin_ps_ = origin_enable_ ? now_ps() : 0;
+    start_.notify(sc_core::SC_ZERO_TIME);
+    while (slots_done_ < outstanding_) wait(slot_exit_);
+    finished_ = true;
+}
+
+void TracePlayer::slot(unsigned) {
+    // One pooled payload per slot: no allocation per transaction.
+    tlm::tlm_generic_payload gp;
+    auto* ext = new IopfExt;
+    gp.set_extension(ext);
+    std::vector<uint8_t> data(4096);
+    ext->device = name();
+    wait(start_);
+    while (next_ < trace_.size()) {
+        const TraceAccess& a = trace_[next_++];
+        const uint64_t due = origin_ps_ + a.time_ps;
+        if (now_ps() < due) wait(ps(due - now_ps()));
+        else if (now_ps() > due) {
+            const uint64_t late = now_ps() - due;
+            ++late_;
+            late_sum_ps_ += late;
+            late_max_ps_ = std::max(late_max_ps_, late);
+        }
+        gp.set_command(a.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        gp.set_address(a.address);
+        gp.set_data_ptr(data.data());
+        gp.set_data_length(a.size);
+        gp.set_streaming_width(a.size);
+        gp.set_byte_enable_ptr(nullptr);
+        gp.set_dmi_allowed(false);
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        if (a.write)
+            for (uint32_t b = 0; b < a.size; ++b) data[b] = pattern_byte(a.address + b);
+        ext->sid = a.sid;
+        ext->ssid = a.ssid;
+        ext->ssv = a.ssv;
+        ext->pnu = priv_;
+        ext->ind = false;
+        ext->ats = AtsKind::untranslated;
+        ext->t_issue_ps = now_ps();
+        ext->fault_id = 0;
+        if (issued_ == 0) t_first_issue_ps_ = now_ps();
+        ++issued_;
+        ++(a.write ? writes_ : reads_);
+        ++outstanding_now_;
+
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        socket->b_transport(gp, delay);
+        wait(delay);
+
+        const uint64_t lat = now_ps() - ext->t_issue_ps;
+        latency_sum_ps_ += lat;
+        latency_max_ps_ = std::max(latency_max_ps_, lat);
+        if (gp.is_response_ok()) { ++ok_; bytes_ += a.size; }
+        else ++err_;
+        if (ext->fault_id) ctx_.faults.close(ext->fault_id, now_ps());
+        t_last_done_ps_ = std::max(t_last_done_ps_, now_ps());
+        --outstanding_now_;
+    }
+    ++slots_done_;
+    slot_exit_.notify(sc_core::SC_ZERO_TIME);
+}
+
+}  // namespace iopf

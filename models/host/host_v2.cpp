@@ -1,0 +1,82 @@
+#include "models/host/host_v2.h"
+
+#include <stdexcept>
+
+#include "models/common/units.h"
+#include "models/host/host.h"
+
+namespace iopf {
+namespace {
+
+V2Mapping parse_v2_mapping(ParamScope m, const std::string& name) {
+    V2Mapping map;
+    map.name = name;
+    map.va = m.get_addr("va", 0, "input (IO virtual) address of the mapping");
+    map.pa = m.get_addr("pa", 0, "physical address the mapping points at");
+    map.size = m.get_size("size", 4096, "size of the mapping (4 KiB multiple)");
+    const std::string perm = m.get_enum("perm", "rw", {"r", "rw", "rx", "rwx", "x"}, "access permissions");
+    map.read = perm.find('r') != std::string::npos;
+    map.write = perm.find('w') != std::string::npos;
+    map.exec = perm.find('x') != std::string::npos;
+    map.user = !m.get_bool("priv_only", false, "mapping accessible to privileged (PnU=1) transactions only");
+    if ((map.va | map.pa | map.size) & 0xfff)
+        throw ConfigError("parameter '" + m.prefix() + "': va, pa and size must be 4 KiB aligned");
+    return map;
+}
+
+}  // namespace
+
+HostV2::HostV2(SimContext& ctx, ParamScope p, Cpu& cpu, HostBus& bus, IrqController& irqc, PhysAlloc& pool,
+               const std::vector<SmmuV2Firmware>& smmus, const std::vector<GpuFirmware>& gpus,
+               const std::vector<FirmwareDevice>& devices) {
+    ParamScope sp = p.sub("streams");
+    size_t index = 0;
+    for (const auto& fw : smmus) {
+        std::vector<V2Stream> streams;
+        for (const auto& d : devices) {
+            if (d.smmu != fw.name) continue;
+            V2Stream s;
+            s.device = d.device;
+            s.sid = d.sid;
+            s.bus_master_enable = d.bus_master_enable;
+            ParamScope ds = sp.sub(d.device);
+            const auto contexts = ds.children("contexts", "address spaces of the device (SMMUv2: exactly one)");
+            if (contexts.size() > 1)
+                throw ConfigError("parameter '" + ds.path("contexts") + "': a device behind an SMMUv2 has one context bank, "
+                                  "so one context; got " + std::to_string(contexts.size()));
+            for (const auto& cn : contexts) {
+                ParamScope cs = ds.sub("contexts").sub(cn);
+                s.asid = static_cast<uint16_t>(cs.get_uint("asid", 1, "", "ASID tagging this context's TLB entries", 0, 0xffff));
+                for (const auto& mn : cs.children("mappings", "IOVA -> PA mappings in this context's page tables")) {
+                    V2Mapping m = parse_v2_mapping(cs.sub("mappings").sub(mn), mn);
+                    if (pool.contains(m.pa) || pool.contains(m.pa + m.size - 1) ||
+                        (m.pa < pool.base() && m.pa + m.size > pool.base()))
+                        throw ConfigError("parameter '" + cs.sub("mappings").path(mn) + ".pa': overlaps the kernel pool at " +
+                                          hex(pool.base()));
+                    s.mappings.push_back(m);
+                }
+            }
+            streams.push_back(std::move(s));
+        }
+        SmmuV2Firmware f = fw;
+        f.irq_base = 256 + 64 * static_cast<unsigned>(index++);
+        smmu_drivers_.push_back(std::make_unique<SmmuV2Driver>((fw.name + "_driver").c_str(), ctx,
+                                                               p.sub("smmu_v2_driver"), cpu, bus, irqc, pool, f,
+                                                               std::move(streams)));
+    }
+    for (const auto& g : gpus) {
+        SmmuV2Driver* drv = nullptr;
+        for (auto& d : smmu_drivers_)
+            if (d->smmu_name() == g.smmu) drv = d.get();
+        gpu_drivers_.push_back(std::make_unique<GpuDriver>((g.device + "_driver").c_str(), ctx, p.sub("gpu_driver"), cpu,
+                                                           bus, drv, g));
+    }
+}
+
+SmmuV2Driver& HostV2::smmu_driver(const std::string& smmu) {
+    for (auto& d : smmu_drivers_)
+        if (d->smmu_name() == smmu) return *d;
+    throw std::out_of_range("no SMMUv2 driver for '" + smmu + "'");
+}
+
+}  // namespace iopf
