@@ -2,11 +2,14 @@
 
 #include "models/common/payload.h"
 #include "models/devices/dma_engine.h"
+#include "models/devices/gpu.h"
 #include "models/devices/pcie_endpoint.h"
 #include "models/devices/root_complex.h"
+#include "models/devices/trace_player.h"
 #include "models/host/host.h"
 #include "models/memory/memory.h"
 #include "models/memory/router.h"
+#include "models/smmu/v2/smmu_v2.h"
 #include "models/smmu/v3/smmu_v3.h"
 
 namespace iopf {
@@ -30,9 +33,10 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
             throw ConfigError("parameter '" + it.key() + "': expected a component object with a \"type\"");
         names.push_back(it.key());
         if (!params.scope(it.key()).has("type"))
-            throw ConfigError("parameter '" + it.key() + ".type': missing; expected one of interconnect|memory|smmu_v3|host|dma_engine|root_complex|pcie_endpoint");
+            throw ConfigError("parameter '" + it.key() + ".type': missing; expected one of interconnect|memory|smmu_v3|smmu_v2|host|dma_engine|gpu|root_complex|pcie_endpoint|trace_player");
         types[it.key()] = params.scope(it.key()).get_enum(
-            "type", "", {"interconnect", "memory", "smmu_v3", "host", "dma_engine", "root_complex", "pcie_endpoint"},
+            "type", "", {"interconnect", "memory", "smmu_v3", "smmu_v2", "host", "dma_engine", "gpu", "root_complex", "pcie_endpoint",
+             "trace_player"},
             "component type");
     }
     auto of_type = [&](const std::string& t) {
@@ -73,6 +77,23 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
         smmus_[n] = std::move(s);
     }
 
+    // SMMU-500-style SMMUv2s: register space on the bus, context interrupt lines to the host.
+    std::vector<SmmuV2Firmware> fw_smmus_v2;
+    for (const auto& n : of_type("smmu_v2")) {
+        auto s = std::make_unique<SmmuV2>(n.c_str(), ctx, params.scope(n));
+        bus_->out.bind(s->mmio);
+        bus_->map(s->mmio_base(), s->mmio_size(), n);
+        s->downstream.bind(bus_->in);
+        s->walk_port.bind(bus_->in);
+        SmmuV2Firmware fw;
+        fw.name = n;
+        fw.mmio_base = s->mmio_base();
+        for (unsigned i = 0; i < s->context_irqs(); ++i) fw.context_irqs.push_back(&s->context_irq(i));
+        fw.global_irq = &s->global_irq;
+        fw_smmus_v2.push_back(fw);
+        smmus_v2_[n] = std::move(s);
+    }
+
     std::vector<FirmwareDevice> fw_devices;
     for (const auto& n : of_type("dma_engine")) {
         auto d = std::make_unique<DmaEngine>(n.c_str(), ctx, params.scope(n));
@@ -82,9 +103,10 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
             d->enable_at_start();
         } else {
             auto it = smmus_.find(smmu);
-            if (it == smmus_.end())
-                throw ConfigError("parameter '" + n + ".smmu': no smmu_v3 component named '" + smmu + "'");
-            d->socket.bind(it->second->upstream);
+            auto it2 = smmus_v2_.find(smmu);
+            if (it != smmus_.end()) d->socket.bind(it->second->upstream);
+            else if (it2 != smmus_v2_.end()) d->socket.bind(it2->second->upstream);
+            else throw ConfigError("parameter '" + n + ".smmu': no smmu_v3 or smmu_v2 component named '" + smmu + "'");
         }
         FirmwareDevice fd;
         fd.device = n;
@@ -94,6 +116,57 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
         fd.bus_master_enable = &d->bus_master_enable;
         fw_devices.push_back(fd);
         devices_[n] = std::move(d);
+    }
+
+    // Trace players: like DMA engines, behind an SMMU (v3 or v2) or none.
+    for (const auto& n : of_type("trace_player")) {
+        auto d = std::make_unique<TracePlayer>(n.c_str(), ctx, params.scope(n));
+        const std::string smmu = params.scope(n).get_string("smmu", "", "SMMU the device sits behind (\"\" = none)");
+        if (smmu.empty()) {
+            d->socket.bind(bus_->in);
+            d->enable_at_start();
+        } else if (smmus_.count(smmu)) {
+            d->socket.bind(smmus_[smmu]->upstream);
+        } else if (smmus_v2_.count(smmu)) {
+            d->socket.bind(smmus_v2_[smmu]->upstream);
+        } else {
+            throw ConfigError("parameter '" + n + ".smmu': no smmu_v3 or smmu_v2 component named '" + smmu + "'");
+        }
+        FirmwareDevice fd;
+        fd.device = n;
+        fd.smmu = smmu;
+        fd.sid = d->sid();
+        fd.can_stall = d->can_stall();
+        fd.bus_master_enable = &d->bus_master_enable;
+        fw_devices.push_back(fd);
+        players_[n] = std::move(d);
+    }
+
+    // GPUs: behind an SMMU (v2 or v3) or none; register block and state aperture on the bus.
+    std::vector<GpuFirmware> fw_gpus;
+    for (const auto& n : of_type("gpu")) {
+        auto g = std::make_unique<Gpu>(n.c_str(), ctx, params.scope(n));
+        const std::string smmu = params.scope(n).get_string("smmu", "", "SMMU the GPU sits behind (\"\" = none)");
+        if (smmu.empty()) {
+            g->socket.bind(bus_->in);
+            g->enable_at_start();
+        } else if (smmus_v2_.count(smmu)) {
+            g->socket.bind(smmus_v2_[smmu]->upstream);
+        } else if (smmus_.count(smmu)) {
+            g->socket.bind(smmus_[smmu]->upstream);
+        } else {
+            throw ConfigError("parameter '" + n + ".smmu': no smmu_v2 or smmu_v3 component named '" + smmu + "'");
+        }
+        bus_->out.bind(g->mmio);
+        bus_->map(g->mmio_base(), g->mmio_size(), n + ".mmio");
+        FirmwareDevice fd;
+        fd.device = n;
+        fd.smmu = smmu;
+        fd.sid = g->sid();
+        fd.bus_master_enable = &g->bus_master_enable;
+        fw_devices.push_back(fd);
+        fw_gpus.push_back({n, smmu, g->mmio_base(), g->state_size()});
+        gpus_[n] = std::move(g);
     }
 
     // PCIe: root complexes (each in front of an SMMU, or of the interconnect), endpoints.
@@ -139,7 +212,8 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
 
     auto hosts = of_type("host");
     if (hosts.size() != 1) throw ConfigError("platform: needs exactly one component of type host, found " + std::to_string(hosts.size()));
-    host_ = std::make_unique<Host>(hosts[0].c_str(), ctx, params.scope(hosts[0]), fw_smmus, fw_devices);
+    host_ = std::make_unique<Host>(hosts[0].c_str(), ctx, params.scope(hosts[0]), fw_smmus, fw_devices, fw_smmus_v2,
+                                   fw_gpus);
     host_->bus.socket.bind(bus_->in);
     bus_->out.bind(host_->irqc.msi);
     bus_->map(host_->irqc.doorbell_base(), host_->irqc.doorbell_size(), hosts[0] + ".irqc");
@@ -154,8 +228,17 @@ EndState Platform::end_state() const {
         e.all_finished &= d->finished();
         e.in_flight += d->in_flight();
     }
+    for (const auto& [n, g] : gpus_) {
+        e.all_finished &= g->finished();
+        e.in_flight += g->in_flight();
+    }
+    for (const auto& [n, t] : players_) {
+        e.all_finished &= t->finished();
+        e.in_flight += t->in_flight();
+    }
     uint64_t stalled = 0;
     for (const auto& [n, s] : smmus_) stalled += s->stalled_count();
+    for (const auto& [n, s] : smmus_v2_) stalled += s->stalled_count();
     const bool pending = sc_core::sc_pending_activity();
     if (e.all_finished) {
         e.lost_transactions = e.in_flight;   // a finished device has nothing in flight
@@ -186,5 +269,8 @@ PcieEndpoint& Platform::endpoint(const std::string& n) const {
     return *d;
 }
 Host& Platform::host() const { return *host_; }
+SmmuV2& Platform::smmu_v2(const std::string& n) const { return *smmus_v2_.at(n); }
+Gpu& Platform::gpu(const std::string& n) const { return *gpus_.at(n); }
+TracePlayer& Platform::trace_player(const std::string& n) const { return *players_.at(n); }
 
 }  // namespace iopf

@@ -24,6 +24,9 @@ class JobDevice;
 class PcieEndpoint;
 class RootComplex;
 class Host;
+class SmmuV2;
+class Gpu;
+class TracePlayer;
 
 struct EndState {
     bool all_finished = false;   // every device completed all its jobs
@@ -50,6 +53,9 @@ public:
     SmmuV3& smmu(const std::string& name) const;
     DmaEngine& dma(const std::string& name) const;
     PcieEndpoint& endpoint(const std::string& name) const;
+    SmmuV2& smmu_v2(const std::string& name) const;
+    Gpu& gpu(const std::string& name) const;
+    TracePlayer& trace_player(const std::string& name) const;
     Host& host() const;
 
 private:
@@ -61,6 +67,9 @@ private:
     std::map<std::string, std::unique_ptr<SmmuV3>> smmus_;
     std::map<std::string, std::unique_ptr<JobDevice>> devices_;   // DMA engines, PCIe endpoints
     std::map<std::string, std::unique_ptr<RootComplex>> rcs_;
+    std::map<std::string, std::unique_ptr<SmmuV2>> smmus_v2_;
+    std::map<std::string, std::unique_ptr<Gpu>> gpus_;
+    std::map<std::string, std::unique_ptr<TracePlayer>> players_;
     std::unique_ptr<Host> host_;
 };
 
