@@ -12,6 +12,7 @@ class QueueLog {
 public:
     bool open(const std::string& path);
     bool enabled() const { return out_ != nullptr; }
+    void flush() { if (out_) out_->flush(); }
     void write(uint64_t t_ps, const std::string& smmu, const char* queue, const uint64_t* words,
                unsigned nwords, const std::string& decoded);
     void note(uint64_t t_ps, const std::string& smmu, const char* queue, const std::string& text);

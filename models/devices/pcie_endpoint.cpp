@@ -188,6 +188,7 @@ PrgResponseCode PcieEndpoint::page_request_group(const IopfExt& ext, uint64_t ad
     }
     prgi_busy_[prgi] = true;
     credits_used_ += n;
+    credits_max_ = std::max(credits_max_, credits_used_);
     auto& pend = pending_[prgi];
     pend = std::make_unique<Pending>();
     pend->pasid = ext.ssid;
@@ -346,6 +347,7 @@ void PcieEndpoint::add_stats(nlohmann::json& d) const {
                 {"invalid_request", c_.prg_invalid}, {"response_failure", c_.prg_failure}, {"uprgi", c_.uprgi},
                 {"stop_markers", c_.stop_markers}, {"blocked", c_.pri_blocked},
                 {"page_requests_after_rf", requests_after_rf_}, {"allocation", pri_allocation_},
+                {"max_credits_in_use", credits_max_},
                 {"status_rf", bool(pri_status_ & pcie_cfg::PRI_RF)}, {"status_uprgi", bool(pri_status_ & pcie_cfg::PRI_UPRGI)}};
 }
 

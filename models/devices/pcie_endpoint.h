@@ -87,6 +87,7 @@ private:
 
     // PRI state.
     uint64_t credits_used_ = 0;          // traced
+    uint64_t credits_max_ = 0;
     sc_core::sc_event credit_ev_, prgi_ev_;
     std::vector<bool> prgi_busy_;        // 512 indices
     struct Pending {

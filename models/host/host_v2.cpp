@@ -40,6 +40,14 @@ HostV2::HostV2(SimContext& ctx, ParamScope p, Cpu& cpu, HostBus& bus, IrqControl
             s.sid = d.sid;
             s.bus_master_enable = d.bus_master_enable;
             ParamScope ds = sp.sub(d.device);
+            bool is_gpu = false;
+            for (const auto& g : gpus) is_gpu |= g.device == d.device;
+            if (!is_gpu) {   // a GPU's driver chooses these itself (host.gpu_driver)
+                if (ds.get_bool("stall", false, "SMMUv2: SCTLR.CFCFG, stall this device's faulting transactions (else terminate)"))
+                    s.sctlr_set |= smmu::v2::sctlr::CFCFG;
+                if (ds.get_bool("hupcf", false, "SMMUv2: SCTLR.HUPCF, transactions proceed under an outstanding fault"))
+                    s.sctlr_set |= smmu::v2::sctlr::HUPCF;
+            }
             const auto contexts = ds.children("contexts", "address spaces of the device (SMMUv2: exactly one)");
             if (contexts.size() > 1)
                 throw ConfigError("parameter '" + ds.path("contexts") + "': a device behind an SMMUv2 has one context bank, "

@@ -41,6 +41,7 @@ SmmuV2Driver::SmmuV2Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
     for (size_t i = 0; i < streams_.size(); ++i) {
         auto a = std::make_unique<Attached>();
         a->stream = &streams_[i];
+        a->sctlr_set = streams_[i].sctlr_set;
         by_device_[streams_[i].device] = a.get();
         attached_.push_back(std::move(a));
     }

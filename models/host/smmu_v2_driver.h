@@ -52,6 +52,7 @@ struct V2Stream {
     uint32_t sid = 0;
     uint16_t asid = 1;
     std::vector<V2Mapping> mappings;
+    uint32_t sctlr_set = 0;   // SCTLR bits beyond Linux's default (CFCFG, HUPCF)
     sc_core::sc_signal<bool>* bus_master_enable = nullptr;
 };
 

@@ -106,6 +106,7 @@ SmmuV2::SmmuV2(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
             {"tlb_evictions", tlb_.evictions()}, {"walks", c_.walks}, {"walk_reads", c_.walk_reads},
             {"events", c_.events}, {"fsr_records", c_.fsr_records}, {"multi", c_.multi}, {"stalls", c_.stalls},
             {"held_behind_fault", c_.held}, {"terminated_under_fault", c_.terminated_under_fault},
+            {"translated_under_fault", c_.translated_under_fault},
             {"pri_requests", 0}, {"resumes", c_.resumes}, {"resume_retry", c_.resume_retry},
             {"resume_terminate", c_.resume_terminate}, {"resume_ignored", c_.resume_ignored},
             {"retried_ok", c_.retried_ok}, {"aborted", c_.aborted}, {"raz_wi", c_.raz_wi},
@@ -131,6 +132,7 @@ SmmuV2::SmmuV2(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
             banks[std::to_string(b->index)] = {
                 {"sctlr", hex(b->sctlr)}, {"fsr", hex(b->fsr)}, {"events", b->events}, {"stalls", b->stalls},
                 {"held_behind_fault", b->held_total}, {"terminated_under_fault", b->terminated_under_fault},
+                {"translated_under_fault", b->translated_under_fault},
                 {"stall_episodes", b->episode_count}, {"stalled_ns", b->stalled_ps / 1000.0},
                 {"episode_ns", distribution(durations)}, {"max_stalled", b->max_stalled},
                 {"stalled_behind_fault", b->behind_fault}, {"max_behind_fault", b->max_behind_fault},
@@ -361,6 +363,10 @@ void SmmuV2::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
             }
             const smmu::WalkResult wr = translate(b, va, acc);
             if (wr.ok()) {
+                if (outstanding(b)) {   // hit (or walk) under a previous context fault
+                    ++c_.translated_under_fault;
+                    ++b.translated_under_fault;
+                }
                 gp.set_address(wr.pa);
                 forward = true;
                 break;
@@ -492,12 +498,13 @@ void SmmuV2::resume(Bank& b, uint32_t value) {
         st->resp = tnr;
         if (st->fault_id) {
             FaultRecord* fr = ctx_.faults.find(st->fault_id);
-            if (fr && !fr->closed) ctx_.faults.mark(st->fault_id, Stage::respond, now_ps());
+            if (fr && !fr->closed) ctx_.faults.mark(st->fault_id, Stage::respond, now_ps() + write_arrival_.value());
         }
     }
     b.unresolved = 0;
-    b.resumed.notify(sc_core::SC_ZERO_TIME);
-    b.unblock.notify(sc_core::SC_ZERO_TIME);
+    // The stalled transactions restart when the write arrives.
+    b.resumed.notify(write_arrival_);
+    b.unblock.notify(write_arrival_);
 }
 
 void SmmuV2::terminate(Bank& b, tlm::tlm_generic_payload& gp) {

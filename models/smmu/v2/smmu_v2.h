@@ -86,7 +86,7 @@ public:
                  events = 0, fsr_records = 0, multi = 0, stalls = 0, held = 0, terminated_under_fault = 0,
                  resumes = 0, resume_retry = 0, resume_terminate = 0, resume_ignored = 0, aborted = 0, raz_wi = 0,
                  bypassed = 0, stream_faults = 0, config_errors = 0, mmio_reads = 0, mmio_writes = 0,
-                 mmio_unknown = 0, retried_ok = 0;
+                 mmio_unknown = 0, retried_ok = 0, translated_under_fault = 0;
     };
     const Counters& counters() const { return c_; }
 
@@ -126,7 +126,7 @@ private:
         uint64_t episode_count = 0, stalled_ps = 0, max_stalled = 0, behind_fault = 0, max_behind_fault = 0;
         uint64_t txn_ok = 0, bytes_ok = 0, first_ok_ps = 0, last_ok_ps = 0;
         uint64_t foreign_stall_ps = 0, bytes_during_foreign_stall = 0;
-        uint64_t events = 0, stalls = 0, held_total = 0, terminated_under_fault = 0;
+        uint64_t events = 0, stalls = 0, held_total = 0, terminated_under_fault = 0, translated_under_fault = 0;
     };
     static constexpr size_t kMaxEpisodes = 256;
 
@@ -184,6 +184,7 @@ private:
     std::vector<std::unique_ptr<Bank>> banks_;
     std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> irq_lines_;
     sc_core::sc_event irq_ev_;
+    sc_core::sc_time write_arrival_;   // annotated delay of the register write being handled
     std::vector<uint64_t> irq_low_until_ps_;   // a line held low until then (re-trigger)
 
     // Traced / state.

@@ -45,6 +45,7 @@ void SmmuV2::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& de
         ++c_.mmio_writes;
         uint64_t v = 0;
         std::memcpy(&v, gp.get_data_ptr(), len);
+        write_arrival_ = delay;   // the write reaches the SMMU once the annotated delay has passed
         reg_write(off, v, len);
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);

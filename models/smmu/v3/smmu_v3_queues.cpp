@@ -123,7 +123,13 @@ bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
         // Every earlier command has completed (they run in order, invalidations of the
         // SMMU's own caches are synchronous); ATC invalidations complete when their
         // endpoints answer. Then signal completion as CS asks.
-        while (atc_inv_outstanding_) wait(atc_inv_done_);
+        if (atc_inv_outstanding_) {
+            const uint64_t t0 = now_ps();
+            while (atc_inv_outstanding_) wait(atc_inv_done_);
+            ctx_.queue_log.note(now_ps(), name(), "cmdq",
+                                "CMD_SYNC waited " + std::to_string((now_ps() - t0) / 1000) +
+                                    " ns for ATC invalidation completions");
+        }
         if (cmd.cs == uint8_t(v3::SyncCs::SIG_IRQ) && feat_.msi && cmd.msiaddr) {
             uint32_t data = cmd.msidata;
             if (!mem_write(cmd.msiaddr, &data, 4)) {
