@@ -8,7 +8,7 @@
 namespace iopf {
 
 struct Options {
-    std::string platform = "dma_translate";
+    std::string platform = "showcase";
     std::vector<std::pair<std::string, std::string>> sets;   // --set key.path=value
     uint64_t seed = 1;
     std::string stats, fault_log, vcd, trace_filter, queue_log;

@@ -1,5 +1,7 @@
 #include "models/host/host.h"
 
+#include <algorithm>
+
 #include "models/common/units.h"
 
 namespace iopf {
@@ -57,6 +59,12 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
             a.pcie = d.pcie;
             a.ecam_base = d.ecam_base;
             ParamScope ds = sp.sub(d.device);
+            if (std::find(configured.begin(), configured.end(), d.device) == configured.end()) {
+                // No host.streams entry: the OS never attaches the device (STE stays V=0).
+                a.config = StreamAttach::Config::detached;
+                attach.push_back(std::move(a));
+                continue;
+            }
             if (d.pcie) {
                 a.ats = ds.get_bool("ats", true, "enable ATS on the PCIe function (STE.EATS, ATS Control)");
                 a.pri_credits = ds.get_uint("pri_credits", 16, "requests",

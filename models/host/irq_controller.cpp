@@ -25,7 +25,7 @@ IrqController::IrqController(sc_core::sc_module_name name, SimContext& ctx, Para
     });
 }
 
-void IrqController::connect_line(const sc_core::sc_signal<bool>& line, unsigned irq) {
+void IrqController::connect_line(const sc_core::sc_signal_in_if<bool>& line, unsigned irq) {
     sc_core::sc_spawn_options opt;
     opt.spawn_method();
     opt.dont_initialize();

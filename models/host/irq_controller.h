@@ -30,7 +30,7 @@ public:
     uint64_t doorbell_address() const { return base_ + 0x40; }   // the TRANSLATER-like register
 
     // Wires an edge-triggered line to interrupt number `irq`.
-    void connect_line(const sc_core::sc_signal<bool>& line, unsigned irq);
+    void connect_line(const sc_core::sc_signal_in_if<bool>& line, unsigned irq);
     // Registers a threaded handler. `thread_fn` runs in the handler's own thread, on a core
     // the thread holds (IRQ-thread priority). It receives the time the interrupt was raised.
     void request_threaded_irq(unsigned irq, const std::string& name, std::function<void(uint64_t raised_ps)> thread_fn);

@@ -242,6 +242,7 @@ void SmmuV3Driver::write_cd(uint64_t cd_table, uint32_t index, const uint64_t w[
 }
 
 void SmmuV3Driver::attach(const StreamAttach& s) {
+    if (s.config == StreamAttach::Config::detached) return;   // STE left invalid
     cost(cost_attach_ps_, "attach");
     v3::Ste ste;
     ste.v = true;

@@ -31,10 +31,10 @@ namespace iopf {
 struct SmmuV3Firmware {
     std::string name;
     uint64_t mmio_base = 0;
-    const sc_core::sc_signal<bool>* evtq_irq = nullptr;    // wired lines (used when not MSI)
-    const sc_core::sc_signal<bool>* gerror_irq = nullptr;
-    const sc_core::sc_signal<bool>* priq_irq = nullptr;
-    const sc_core::sc_signal<bool>* sev = nullptr;         // SEV wake-up for WFE
+    const sc_core::sc_signal_in_if<bool>* evtq_irq = nullptr;    // wired lines (used when not MSI)
+    const sc_core::sc_signal_in_if<bool>* gerror_irq = nullptr;
+    const sc_core::sc_signal_in_if<bool>* priq_irq = nullptr;
+    const sc_core::sc_signal_in_if<bool>* sev = nullptr;         // SEV wake-up for WFE
     unsigned irq_base = 32;                                 // interrupt numbers irq_base + 0..3
 };
 
@@ -57,7 +57,8 @@ struct StreamContext {
 struct StreamAttach {
     std::string device;
     uint32_t sid = 0;
-    enum class Config { translate, bypass, abort } config = Config::translate;
+    // detached: the OS never attached the device: its STE stays invalid (V=0).
+    enum class Config { translate, bypass, abort, detached } config = Config::translate;
     std::vector<StreamContext> contexts;
     std::vector<std::string> sva;   // processes bound with iommu_sva_bind_device (PASID = SSID)
     bool can_stall = false;         // firmware: the device may be stalled ("dma-can-stall")

@@ -179,4 +179,12 @@ std::vector<std::string> lines_of(const std::string& text) {
     return v;
 }
 
+void count_posedges(const sc_core::sc_signal_in_if<bool>& sig, uint64_t& counter) {
+    sc_core::sc_spawn_options opt;
+    opt.spawn_method();
+    opt.dont_initialize();
+    opt.set_sensitivity(&sig.posedge_event());
+    sc_core::sc_spawn([&counter] { ++counter; }, sc_core::sc_gen_unique_name("edges"), &opt);
+}
+
 }  // namespace iopf::test

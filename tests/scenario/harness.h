@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <systemc>
 
 #include "models/common/context.h"
 #include "platforms/platform.h"
@@ -84,6 +85,10 @@ public:
 private:
     std::string path_;
 };
+
+// Counts rising edges of a wired output (e.g. the SMMU's evtq_irq) during the run; call
+// during elaboration.
+void count_posedges(const sc_core::sc_signal_in_if<bool>& sig, uint64_t& counter);
 
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);

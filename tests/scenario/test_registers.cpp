@@ -195,14 +195,6 @@ private:
     std::unique_ptr<Bench> tb_;
 };
 
-void count_posedges(const sc_core::sc_signal<bool>& sig, uint64_t& counter) {
-    sc_core::sc_spawn_options opt;
-    opt.spawn_method();
-    opt.dont_initialize();
-    opt.set_sensitivity(&sig.posedge_event());
-    sc_core::sc_spawn([&counter] { ++counter; }, sc_core::sc_gen_unique_name("edges"), &opt);
-}
-
 // Command queue of 2^log2 entries at kCmdq, enabled.
 void enable_cmdq(Bench& tb, unsigned log2) {
     tb.wr64(reg::CMDQ_BASE, v3::q_base::RA.make(1) | (kCmdq & v3::q_base::ADDR.mask()) | v3::q_base::LOG2SIZE.make(log2));
@@ -476,7 +468,7 @@ TEST_CASE("registers: event queue overflow toggles EVTQ_PROD.OVFLG once and CONS
 // lower_lines method, so the first pulse ends the simulation with E115 "sc_signal<T>
 // cannot have more than one driver".
 
-TEST_CASE("registers: CMDQ_ERR pulses the wired GERROR interrupt once", "[scenario][registers][irq][!mayfail]") {
+TEST_CASE("registers: CMDQ_ERR pulses the wired GERROR interrupt once", "[scenario][registers][irq]") {
     // GERROR_IRQEN on, no MSI address: the illegal command raises one edge on gerror_irq.
     uint64_t gerror_edges = 0;
     uint32_t active = 0;
@@ -489,14 +481,14 @@ TEST_CASE("registers: CMDQ_ERR pulses the wired GERROR interrupt once", "[scenar
         tb.wait_ns(2000);
         active = tb.rd32(reg::GERROR) ^ tb.rd32(reg::GERRORN);
     });
-    count_posedges(rig.smmu().gerror_irq, gerror_edges);
+    test::count_posedges(rig.smmu().gerror_irq, gerror_edges);
     rig.run();
     CHECK((active & v3::gerror::CMDQ_ERR) != 0);
     CHECK(gerror_edges == 1);
 }
 
 TEST_CASE("registers: event records and the overflow pulse the wired EVTQ interrupt",
-          "[scenario][registers][irq][!mayfail]") {
+          "[scenario][registers][irq]") {
     // 2-entry queue, EVENTQ_IRQEN on, no MSI address. 5 C_BAD_STE records: 2 written (an
     // edge each), the 3rd overflows (one edge as OVFLG toggles), the 4th and 5th are lost
     // while the overflow is unacknowledged (no edge) => 3 edges.
@@ -511,18 +503,17 @@ TEST_CASE("registers: event records and the overflow pulse the wired EVTQ interr
         tb.set_cr0(uint32_t(v3::cr0::EVENTQEN.mask() | v3::cr0::SMMUEN.mask()));
         for (int i = 0; i < 5; ++i) tb.dev_access(kData, false, 1);
     });
-    count_posedges(rig.smmu().evtq_irq, evtq_edges);
+    test::count_posedges(rig.smmu().evtq_irq, evtq_edges);
     rig.run();
     CHECK(rig.smmu().counters().events == 5);
     CHECK(evtq_edges == 3);
 }
 
 TEST_CASE("registers: C_BAD_STREAMID is recorded only when CR2.RECINVSID is set",
-          "[scenario][registers][evtq][!mayfail]") {
+          "[scenario][registers][evtq]") {
     // Spec 7.3.3: C_BAD_STREAMID is "recorded when SMMU_CR2.RECINVSID == 1" and the StreamID
     // is out of range. Stream table LOG2SIZE 2 (SIDs 0..3); SID 9 is out of range and always
     // aborted. With CR2 = 0: no record (PROD stays 0); with RECINVSID = 1: one record.
-    // KNOWN BUG: SmmuV3::translate() records C_BAD_STREAMID whatever CR2 says.
     uint32_t prod_off = 0, prod_on = 0;
     tlm::tlm_response_status r_off = tlm::TLM_OK_RESPONSE, r_on = tlm::TLM_OK_RESPONSE;
     v3::EventRecord rec;

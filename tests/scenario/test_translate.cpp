@@ -46,15 +46,6 @@ size_t nonzero_bytes(const BackingStore& store, uint64_t pa, uint64_t len) {
     return static_cast<size_t>(std::count_if(buf.begin(), buf.end(), [](uint8_t b) { return b != 0; }));
 }
 
-// Counts rising edges of a wired output (e.g. the SMMU's evtq_irq) during the run.
-void count_posedges(const sc_core::sc_signal<bool>& sig, uint64_t& counter) {
-    sc_core::sc_spawn_options opt;
-    opt.spawn_method();
-    opt.dont_initialize();
-    opt.set_sensitivity(&sig.posedge_event());
-    sc_core::sc_spawn([&counter] { ++counter; }, sc_core::sc_gen_unique_name("edges"), &opt);
-}
-
 // Lines of a queue log for one queue ("cmdq", "evtq"), with their raw words decoded.
 struct LogEntry {
     std::string queue;
@@ -307,11 +298,9 @@ TEST_CASE("translate: unprivileged write to a priv_only mapping faults and a pri
 }
 
 TEST_CASE("translate: a device with no host.streams entry gets C_BAD_STE (STE.V=0)",
-          "[scenario][translate][fault][!mayfail]") {
+          "[scenario][translate][fault]") {
     // dma1 (SID 5) sits behind the SMMU but the OS sets nothing up for it: its STE stays
     // invalid, so each of its 4 reads is terminated with C_BAD_STE. dma0 is the control.
-    // KNOWN BUG: Host/SmmuV3Driver attach every device behind the SMMU with Config=translate
-    // and an empty, never-written CD table, so the SMMU reports C_BAD_CD instead.
     Scenario s(base_platform(R"({
       "dma0": { "type": "dma_engine", "smmu": "smmu", "sid": 1, "outstanding": 1, "jobs": {
           "r": { "op": "read", "base": "0x10000000", "length": "8KiB", "burst": 2048 } } },
@@ -371,10 +360,9 @@ TEST_CASE("translate: config=abort terminates everything without events", "[scen
 }
 
 TEST_CASE("translate: fault records carry S2=0 and CLASS=IN and the access attributes",
-          "[scenario][translate][fault][!mayfail]") {
+          "[scenario][translate][fault]") {
     // Spec 7.3.13: a stage-1 F_TRANSLATION has S2 == 0 and CLASS == IN (0b10); F_PERMISSION
     // refers to F_TRANSLATION for CLASS. (Only F_WALK_EABT uses CLASS == TT at stage 1.)
-    // KNOWN BUG: smmu_v3_xlate.cpp sets o.cls = 1 (TT) for every walk fault.
     TempDir tmp;
     Scenario s(base_platform(R"({
       "dma0": { "type": "dma_engine", "smmu": "smmu", "sid": 7, "outstanding": 1, "jobs": {
@@ -617,7 +605,7 @@ void run_modes(Scenario& s, ModeRun& m, const std::string& cs) {
 // lowered by the lower_lines method: the first pulse aborts the run with E115 (the binary
 // exits 1 with --set host.smmu_driver.irq_mode=wired or sync_mode=sev).
 
-TEST_CASE("translate: wired IRQs deliver events", "[scenario][translate][irq][!mayfail]") {
+TEST_CASE("translate: wired IRQs deliver events", "[scenario][translate][irq]") {
     // irq_mode=wired: no MSI address programmed, so each record pulses the evtq_irq line.
     Scenario s(three_faults("wired", "msi"));
     ModeRun m;
@@ -640,7 +628,7 @@ TEST_CASE("translate: sync_mode=none completes CMD_SYNC by polling CONS", "[scen
     CHECK(m.sev_edges == 0);
 }
 
-TEST_CASE("translate: sync_mode=sev completes CMD_SYNC with one SEV each", "[scenario][translate][sync][!mayfail]") {
+TEST_CASE("translate: sync_mode=sev completes CMD_SYNC with one SEV each", "[scenario][translate][sync]") {
     Scenario s(three_faults("wired", "sev"));
     ModeRun m;
     run_modes(s, m, "SIG_SEV");

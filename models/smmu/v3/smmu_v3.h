@@ -47,7 +47,8 @@ class SmmuV3 : public sc_core::sc_module {
 public:
     static constexpr uint64_t kMmioSize = 0x20000;
 
-    tlm_utils::multi_passthrough_target_socket<SmmuV3> upstream;
+    tlm_utils::multi_passthrough_target_socket<SmmuV3, 32, tlm::tlm_base_protocol_types, 0,
+                                               sc_core::SC_ZERO_OR_MORE_BOUND> upstream;
     tlm_utils::simple_initiator_socket<SmmuV3> downstream;
     tlm_utils::simple_initiator_socket<SmmuV3> walk_port;
     tlm_utils::simple_target_socket<SmmuV3> mmio;
@@ -55,11 +56,13 @@ public:
     tlm_utils::multi_passthrough_initiator_socket<SmmuV3, 32, tlm::tlm_base_protocol_types, 0,
                                                   sc_core::SC_ZERO_OR_MORE_BOUND> pcie_msg;
 
-    // Wired interrupt outputs (edge: a one-cycle pulse) and the SEV wake-up output.
-    sc_core::sc_signal<bool> evtq_irq{"evtq_irq", false};
-    sc_core::sc_signal<bool> gerror_irq{"gerror_irq", false};
-    sc_core::sc_signal<bool> priq_irq{"priq_irq", false};
-    sc_core::sc_signal<bool> sev{"sev", false};
+    // Wired interrupt outputs (edge: a one-cycle pulse) and the SEV wake-up output. Any
+    // SMMU process that records an event or completes a command may raise them.
+    using Line = sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>;
+    Line evtq_irq{"evtq_irq", false};
+    Line gerror_irq{"gerror_irq", false};
+    Line priq_irq{"priq_irq", false};
+    Line sev{"sev", false};
 
     SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope params);
 
@@ -161,8 +164,8 @@ private:
     // full. A full queue overflows for ordinary records; a stall record (`stall`) is never
     // lost: the caller waits for space and presents it again.
     bool write_event(const smmu::v3::EventRecord& ev, bool stall = false);
-    void signal_irq(sc_core::sc_signal<bool>& line, uint64_t cfg0_addr, uint32_t cfg1_data, uint32_t irqen_bit);
-    void pulse(sc_core::sc_signal<bool>& line);
+    void signal_irq(Line& line, uint64_t cfg0_addr, uint32_t cfg1_data, uint32_t irqen_bit);
+    void pulse(Line& line);
     void lower_lines();
 
     SimContext& ctx_;

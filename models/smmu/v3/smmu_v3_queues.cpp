@@ -197,7 +197,7 @@ bool SmmuV3::write_event(const v3::EventRecord& ev, bool stall) {
     return true;
 }
 
-void SmmuV3::signal_irq(sc_core::sc_signal<bool>& line, uint64_t cfg0, uint32_t cfg1, uint32_t irqen_bit) {
+void SmmuV3::signal_irq(Line& line, uint64_t cfg0, uint32_t cfg1, uint32_t irqen_bit) {
     if (!(irq_ctrlack_ & irqen_bit)) return;
     const uint64_t msi_addr = cfg0 & v3::irq_cfg0::ADDR.mask();
     if (!feat_.msi || !msi_addr) {
@@ -214,7 +214,7 @@ void SmmuV3::signal_irq(sc_core::sc_signal<bool>& line, uint64_t cfg0, uint32_t 
     if (&line != &gerror_irq) signal_irq(gerror_irq, gerror_irq_cfg0_, gerror_irq_cfg1_, v3::irq_ctrl::GERROR_IRQEN.mask());
 }
 
-void SmmuV3::pulse(sc_core::sc_signal<bool>& line) {
+void SmmuV3::pulse(Line& line) {
     line.write(true);
     lower_ev_.notify(clk_.cycles(1));
 }
