@@ -143,32 +143,25 @@ uint64_t ParamScope::get_uint(const std::string& name, uint64_t def, const std::
     return v;
 }
 
-uint64_t ParamScope::get_size(const std::string& name, uint64_t def, const std::string& doc) {
+uint64_t ParamScope::read_bytes(const std::string& name, uint64_t def, const char* expected) {
     std::string text;
     const nlohmann::json* j;
-    uint64_t v = def;
-    if (raw(name, text, j)) {
-        std::optional<uint64_t> parsed;
-        if (j && j->is_number_unsigned()) parsed = j->get<uint64_t>();
-        else if (!j || j->is_string()) parsed = parse_size(text);
-        if (!parsed) type_error(name, text, "a size such as 4096, 0x1000, 4KiB or 2MiB");
-        v = *parsed;
-    }
+    if (!raw(name, text, j)) return def;
+    std::optional<uint64_t> parsed;
+    if (j && j->is_number_unsigned()) parsed = j->get<uint64_t>();
+    else if (!j || j->is_string()) parsed = parse_size(text);
+    if (!parsed) type_error(name, text, expected);
+    return *parsed;
+}
+
+uint64_t ParamScope::get_size(const std::string& name, uint64_t def, const std::string& doc) {
+    const uint64_t v = read_bytes(name, def, "a size such as 4096, 0x1000, 4KiB or 2MiB");
     p_->declare({path(name), "size", "bytes", format_size(def), format_size(v), doc});
     return v;
 }
 
 uint64_t ParamScope::get_addr(const std::string& name, uint64_t def, const std::string& doc) {
-    std::string text;
-    const nlohmann::json* j;
-    uint64_t v = def;
-    if (raw(name, text, j)) {
-        std::optional<uint64_t> parsed;
-        if (j && j->is_number_unsigned()) parsed = j->get<uint64_t>();
-        else if (!j || j->is_string()) parsed = parse_size(text);
-        if (!parsed) type_error(name, text, "an address such as 0x80000000");
-        v = *parsed;
-    }
+    const uint64_t v = read_bytes(name, def, "an address such as 0x80000000");
     p_->declare({path(name), "addr", "", hex(def), hex(v), doc});
     return v;
 }

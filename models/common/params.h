@@ -94,6 +94,8 @@ public:
 private:
     // The raw text (override) or JSON value for `name`; false when neither exists.
     bool raw(const std::string& name, std::string& text, const nlohmann::json*& json) const;
+    // A byte count or address from text ("4KiB", "0x1000") or a JSON number; def if absent.
+    uint64_t read_bytes(const std::string& name, uint64_t def, const char* expected);
     [[noreturn]] void type_error(const std::string& name, const std::string& got,
                                  const std::string& expected) const;
 

@@ -522,18 +522,21 @@ void SmmuV3Driver::handle_stall(const v3::EventRecord& ev, uint64_t t_seen) {
     f.last = true;
     f.fault_id = ctx_.faults.find_key(fw_.name, stall_fault_key(ev.sid, ev.stag));
     ctx_.faults.mark(f.fault_id, Stage::irq, t_seen);
-    auto it = bound_.find(ev.sid);
+    report(f);
+}
+
+void SmmuV3Driver::report(const IopfFault& f) {
+    // iommu_report_device_fault(); when nobody can take the fault, the last request of its
+    // group is answered FAILURE at once (stall: CMD_RESUME abort; PRI: Response Failure).
+    auto it = bound_.find(f.sid);
     IopfDevice* dev = it == bound_.end() ? nullptr : it->second.iopf_dev;
-    int ret = iopf_ ? iopf_->report_fault(dev, f) : -1;
-    if (ret != 0) {
-        // Nobody can take the fault: answer FAILURE at once (CMD_RESUME with abort).
-        ctx_.faults.mark(f.fault_id, Stage::dispatch, now_ps());
-        ctx_.faults.resolve(f.fault_id, Resolution::failure);
-        ++failure_responses_;
-        IopfGroup g;
-        g.faults.push_back(f);
-        page_response(ev.sid, g, PageResponse::failure);
-    }
+    if ((iopf_ ? iopf_->report_fault(dev, f) : -1) == 0 || !f.last) return;
+    ctx_.faults.mark(f.fault_id, Stage::dispatch, now_ps());
+    ctx_.faults.resolve(f.fault_id, Resolution::failure);
+    ++failure_responses_;
+    IopfGroup g;
+    g.faults.push_back(f);
+    page_response(f.sid, g, PageResponse::failure);
 }
 
 void SmmuV3Driver::priq_handler(uint64_t) {
@@ -577,17 +580,7 @@ void SmmuV3Driver::priq_handler(uint64_t) {
             f.pri = true;
             f.fault_id = ctx_.faults.find_key(fw_.name, prg_fault_key(e.sid, e.ssid, e.prgi));
             ctx_.faults.mark(f.fault_id, Stage::irq, t_batch);
-            auto it = bound_.find(e.sid);
-            IopfDevice* dev = it == bound_.end() ? nullptr : it->second.iopf_dev;
-            if ((iopf_ ? iopf_->report_fault(dev, f) : -1) != 0 && f.last) {
-                // Nobody handles this PASID: Response Failure (the function stops PRI).
-                ctx_.faults.mark(f.fault_id, Stage::dispatch, now_ps());
-                ctx_.faults.resolve(f.fault_id, Resolution::failure);
-                ++failure_responses_;
-                IopfGroup g;
-                g.faults.push_back(f);
-                page_response(e.sid, g, PageResponse::failure);
-            }
+            report(f);   // nobody handling the PASID -> Response Failure: the function stops PRI
         }
     }
 }

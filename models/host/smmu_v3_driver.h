@@ -103,6 +103,7 @@ private:
     void poll_until(uint32_t off, uint32_t mask, uint32_t value, const char* what);
     void evtq_handler(uint64_t raised_ps);
     void handle_stall(const smmu::v3::EventRecord& ev, uint64_t t_seen);
+    void report(const IopfFault& f);
     void priq_handler(uint64_t raised_ps);
     void enable_pcie(const StreamAttach& s);
     void gerror_handler(uint64_t raised_ps);
