@@ -14,6 +14,21 @@
 
 namespace iopf {
 
+namespace {
+
+// What firmware (IORT / device tree) says about a device: its SMMU, StreamID, enable line.
+template <class Device>
+FirmwareDevice firmware_of(Device& d, const std::string& name, const std::string& smmu) {
+    FirmwareDevice fd;
+    fd.device = name;
+    fd.smmu = smmu;
+    fd.sid = d.sid();
+    fd.bus_master_enable = &d.bus_master_enable;
+    return fd;
+}
+
+}  // namespace
+
 Platform::Platform(SimContext& ctx, std::string platform_name)
     : ctx_(ctx), platform_name_(std::move(platform_name)) {
     Params& params = ctx.params;
@@ -108,12 +123,8 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
             else if (it2 != smmus_v2_.end()) d->socket.bind(it2->second->upstream);
             else throw ConfigError("parameter '" + n + ".smmu': no smmu_v3 or smmu_v2 component named '" + smmu + "'");
         }
-        FirmwareDevice fd;
-        fd.device = n;
-        fd.smmu = smmu;
-        fd.sid = d->sid();
+        FirmwareDevice fd = firmware_of(*d, n, smmu);
         fd.can_stall = d->can_stall();
-        fd.bus_master_enable = &d->bus_master_enable;
         fw_devices.push_back(fd);
         devices_[n] = std::move(d);
     }
@@ -132,12 +143,8 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
         } else {
             throw ConfigError("parameter '" + n + ".smmu': no smmu_v3 or smmu_v2 component named '" + smmu + "'");
         }
-        FirmwareDevice fd;
-        fd.device = n;
-        fd.smmu = smmu;
-        fd.sid = d->sid();
+        FirmwareDevice fd = firmware_of(*d, n, smmu);
         fd.can_stall = d->can_stall();
-        fd.bus_master_enable = &d->bus_master_enable;
         fw_devices.push_back(fd);
         players_[n] = std::move(d);
     }
@@ -198,13 +205,9 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
         it->second->add_endpoint(ep->sid(), rc_ports[rc_name]++);
         bus_->out.bind(ep->config);
         bus_->map(ep->ecam_base(), pcie_cfg::kSize, n + ".config");
-        FirmwareDevice fd;
-        fd.device = n;
-        fd.smmu = rc_smmu[rc_name];
-        fd.sid = ep->sid();
+        FirmwareDevice fd = firmware_of(*ep, n, rc_smmu[rc_name]);
         fd.pcie = true;
         fd.ecam_base = ep->ecam_base();
-        fd.bus_master_enable = &ep->bus_master_enable;
         if (fd.smmu.empty()) ep->enable_at_start();
         fw_devices.push_back(fd);
         devices_[n] = std::move(ep);

@@ -277,9 +277,9 @@ void SmmuV2Driver::context_fault(unsigned line) {
     if (const FaultRecord* fr = ctx_.faults.find(info.fault_id); fr && !fr->closed)
         ctx_.faults.mark(info.fault_id, Stage::dispatch, now_ps());
     if (fault_log_.size() < fault_log_limit_)
-        fault_log_.push_back({{"t_ns", t_seen / 1000.0}, {"cb", cb}, {"fsr", hex(fsr)},
-                              {"fsr_bits", v2::fsr_to_string(fsr)}, {"far", hex(info.far)},
-                              {"fsynr0", hex(info.fsynr0)}, {"cbfrsynra", hex(info.cbfrsynra)},
+        fault_log_.push_back({{"t_ns", t_seen / 1000.0}, {"cb", cb}, {"fsr", fsr},
+                              {"fsr_bits", v2::fsr_to_string(fsr)}, {"far", info.far}, {"far_hex", hex(info.far)},
+                              {"fsynr0", info.fsynr0}, {"cbfrsynra", info.cbfrsynra},
                               {"reply", fault_reply_name(reply)}});
     if (fsr & v2::fsr::SS) {
         if (reply == FaultReply::resume_later) {

@@ -49,7 +49,9 @@ namespace iopf {
 
 class SmmuV2 : public sc_core::sc_module {
 public:
-    tlm_utils::multi_passthrough_target_socket<SmmuV2> upstream;
+    // Devices bind here; an SMMU with no device bound is allowed (zero or more bindings).
+    tlm_utils::multi_passthrough_target_socket<SmmuV2, 32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ZERO_OR_MORE_BOUND>
+        upstream;
     tlm_utils::simple_initiator_socket<SmmuV2> downstream;
     tlm_utils::simple_initiator_socket<SmmuV2> walk_port;
     tlm_utils::simple_target_socket<SmmuV2> mmio;
