@@ -16,6 +16,7 @@ po::options_description describe_options() {
     po::options_description d("iopf-sim options");
     d.add_options()
         ("help,h", "show this help")
+        ("version", "print the iopf-sim and SystemC versions")
         ("platform,p", po::value<std::string>(), "platform name (see --list-platforms) or path to a .json file")
         ("set,s", po::value<std::vector<std::string>>()->composing(), "override a parameter: key.path=value (repeatable)")
         ("seed", po::value<std::string>(), "random seed (default 1); same platform + overrides + seed = same results")
@@ -38,9 +39,9 @@ std::string usage() {
     std::ostringstream os;
     os << "usage: iopf-sim [--platform NAME|FILE.json] [--set key.path=value]... [--seed N]\n"
           "                [--stats FILE.json] [--fault-log FILE.csv] [--vcd FILE.vcd] [--queue-log FILE]\n"
-          "                [--mode accurate|fast] [--duration TIME] [--quiet]\n"
-          "       iopf-sim --list-platforms\n"
-          "       iopf-sim --describe NAME\n\n"
+          "                [--trace-filter GLOB] [--mode accurate|fast] [--duration TIME] [--quiet]\n"
+          "       iopf-sim --list-platforms | --describe NAME | --version\n"
+          "       iopf-sim sweep ...   (parameter sweeps: iopf-sim sweep --help)\n\n"
        << describe_options();
     return os.str();
 }
@@ -55,6 +56,7 @@ Options parse_options(int argc, char** argv) {
         throw ConfigError(std::string("command line: ") + e.what());
     }
     o.help = vm.count("help");
+    o.version = vm.count("version");
     o.quiet = vm.count("quiet");
     o.list_platforms = vm.count("list-platforms");
     if (vm.count("platform")) o.platform = vm["platform"].as<std::string>();

@@ -18,6 +18,7 @@ struct Options {
     bool list_platforms = false;
     std::string describe;    // platform to describe
     bool help = false;
+    bool version = false;    // --version
 };
 
 // Parses argv. Throws ConfigError (exit 2) with one line on bad usage.

@@ -73,11 +73,26 @@ int list_platforms() {
     return 0;
 }
 
+// The unit shown for a parameter: its declared one, else what its type implies (identifiers
+// such as sid/asid/pasid are "id", other plain numbers "count").
+std::string describe_unit(const ParamInfo& p) {
+    if (!p.unit.empty()) return p.unit;
+    if (p.type == "bool") return "true|false";
+    if (p.type == "addr") return "address";
+    if (p.type == "string") return "text";
+    if (p.type == "object") return "entries";
+    if (p.type == "size") return "bytes";
+    if (p.type == "time") return "ns";
+    const std::string leaf = p.path.substr(p.path.rfind('.') + 1);
+    if (leaf.size() >= 2 && leaf.compare(leaf.size() - 2, 2, "id") == 0) return "id";
+    return "count";
+}
+
 void describe(const Params& params, const std::string& name) {
     std::printf("Parameters of platform '%s' (set any with --set PATH=VALUE):\n\n", name.c_str());
     std::printf("%-46s %-8s %-22s %-14s %s\n", "PATH", "TYPE", "VALUE", "DEFAULT", "MEANING [unit]");
     for (const auto& p : params.declared()) {
-        std::string meaning = p.doc + (p.unit.empty() ? "" : " [" + p.unit + "]");
+        std::string meaning = p.doc + " [" + describe_unit(p) + "]";
         std::string value = p.value.size() > 22 ? p.value.substr(0, 19) + "..." : p.value;
         std::string def = p.def.size() > 14 ? p.def.substr(0, 11) + "..." : p.def;
         std::printf("%-46s %-8s %-22s %-14s %s\n", p.path.c_str(), p.type.c_str(), value.c_str(), def.c_str(),
@@ -89,6 +104,10 @@ void describe(const Params& params, const std::string& name) {
 
 int run_simulation(const Options& opt) {
     if (opt.help) { std::cout << usage(); return 0; }
+    if (opt.version) {
+        std::printf("iopf-sim %s (SystemC %s)\n", IOPF_SIM_VERSION, sc_core::sc_release());
+        return 0;
+    }
     if (opt.list_platforms) return list_platforms();
 
     const std::string name = opt.describe.empty() ? opt.platform : opt.describe;

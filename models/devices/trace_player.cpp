@@ -125,7 +125,13 @@ std::string resolve_trace_path(const std::string& param_path, const std::string&
         if (fs::is_regular_file(t, ec)) return t.string();
     }
     std::string where;
-    for (const auto& t : tried) where += (where.empty() ? "" : ", ") + t.string();
+    std::vector<fs::path> listed;
+    for (const auto& t : tried) {
+        const fs::path n = t.lexically_normal();
+        if (std::find(listed.begin(), listed.end(), n) != listed.end()) continue;
+        listed.push_back(n);
+        where += (where.empty() ? "" : ", ") + n.string();
+    }
     throw ConfigError("parameter '" + param_path + "': cannot read trace '" + file + "' (looked for " + where + ")");
 }
 

@@ -1,0 +1,119 @@
+// Golden regression (docs/workflows.md "Golden regression"): every shipped platform, run
+// with --seed 1, must reproduce traces/golden/<platform>/stats.json exactly (run.wall_s
+// aside) and the sha256 of its VCD body (from "$enddefinitions" to the end) in
+// traces/golden/<platform>/vcd.sha256. A change in behaviour fails here until someone
+// re-runs tools/refresh-golden and commits the reviewed diff.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/scenario/harness.h"
+
+using namespace iopf::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kSource = IOPF_SOURCE_DIR;
+
+std::vector<std::string> shipped_platforms() {
+    std::vector<std::string> v;
+    for (const auto& e : fs::directory_iterator(kSource + "/platforms"))
+        if (e.path().extension() == ".json") v.push_back(e.path().stem().string());
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+std::string sha256_of_file(const std::string& path) {
+    FILE* p = popen(("sha256sum '" + path + "'").c_str(), "r");
+    if (!p) return "(sha256sum failed)";
+    char buf[128] = {};
+    const size_t n = fread(buf, 1, 64, p);
+    pclose(p);
+    return std::string(buf, n);
+}
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+// "path: golden -> actual" for each difference, at most `max` of them.
+std::string describe_diff(const json& golden, const json& actual, size_t max = 25) {
+    const json patch = json::diff(golden, actual);
+    std::ostringstream os;
+    size_t n = 0;
+    for (const auto& op : patch) {
+        if (n++ == max) {
+            os << "  ... " << patch.size() - max << " more\n";
+            break;
+        }
+        const std::string path = op.at("path");
+        const std::string kind = op.at("op");
+        const json::json_pointer ptr(path);
+        os << "  " << path << ": ";
+        if (kind == "replace") os << golden.at(ptr).dump() << " -> " << op.at("value").dump();
+        else if (kind == "add") os << "(absent) -> " << op.at("value").dump();
+        else if (kind == "remove") os << golden.at(ptr).dump() << " -> (absent)";
+        else os << op.dump();
+        os << '\n';
+    }
+    return os.str();
+}
+
+}  // namespace
+
+TEST_CASE("golden: every shipped platform has a golden, every golden a platform", "[scenario][golden]") {
+    const auto platforms = shipped_platforms();
+    REQUIRE(platforms.size() >= 3);
+    std::set<std::string> goldens;
+    for (const auto& e : fs::directory_iterator(kSource + "/traces/golden"))
+        if (e.is_directory()) goldens.insert(e.path().filename().string());
+    for (const auto& p : platforms) {
+        INFO("platform " << p << " has no traces/golden/" << p << "/ (run tools/refresh-golden)");
+        CHECK(goldens.count(p) == 1);
+        CHECK(fs::exists(kSource + "/traces/golden/" + p + "/stats.json"));
+        CHECK(fs::exists(kSource + "/traces/golden/" + p + "/vcd.sha256"));
+    }
+    for (const auto& g : goldens) {
+        INFO("traces/golden/" << g << "/ has no platforms/" << g << ".json (run tools/refresh-golden)");
+        CHECK(std::find(platforms.begin(), platforms.end(), g) != platforms.end());
+    }
+}
+
+TEST_CASE("golden: every shipped platform reproduces its golden stats and VCD body", "[scenario][golden]") {
+    TempDir tmp;
+    for (const auto& p : shipped_platforms()) {
+        const std::string gdir = kSource + "/traces/golden/" + p;
+        if (!fs::exists(gdir + "/stats.json")) continue;   // reported by the test above
+        INFO("platform " << p << " (if the change is intended: tools/refresh-golden " << p << ", review git diff traces/golden)");
+        const std::string stats = tmp.file(p + ".json"), vcd = tmp.file(p + ".vcd");
+        const auto r = run_cli({"--platform", p, "--seed", "1", "--quiet", "--stats", stats, "--vcd", vcd});
+        INFO("exit " << r.exit_code << ", stderr: " << r.err);
+        REQUIRE(r.exit_code == 0);
+
+        json actual = json::parse(read_text(stats));
+        REQUIRE(actual.at("run").contains("wall_s"));
+        actual["run"].erase("wall_s");
+        const json golden = json::parse(read_text(gdir + "/stats.json"));
+        INFO("stats keys that differ (golden -> now):\n" << describe_diff(golden, actual));
+        CHECK(actual == golden);
+
+        const std::string text = read_text(vcd);
+        const auto at = text.find("$enddefinitions");
+        REQUIRE(at != std::string::npos);
+        write_text(tmp.file(p + ".body"), text.substr(at));
+        const std::string want = trim(read_text(gdir + "/vcd.sha256"));
+        REQUIRE(want.size() == 64);
+        INFO("VCD body (from $enddefinitions) hash differs");
+        CHECK(sha256_of_file(tmp.file(p + ".body")) == want);
+    }
+}
