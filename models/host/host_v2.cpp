@@ -4,28 +4,9 @@
 
 #include "models/common/units.h"
 #include "models/host/host.h"
+#include "models/host/mapping.h"
 
 namespace iopf {
-namespace {
-
-V2Mapping parse_v2_mapping(ParamScope m, const std::string& name) {
-    V2Mapping map;
-    map.name = name;
-    map.va = m.get_addr("va", 0, "input (IO virtual) address of the mapping");
-    map.pa = m.get_addr("pa", 0, "physical address the mapping points at");
-    map.size = m.get_size("size", 4096, "size of the mapping (4 KiB multiple)");
-    const std::string perm = m.get_enum("perm", "rw", {"r", "rw", "rx", "rwx", "x"}, "access permissions");
-    map.read = perm.find('r') != std::string::npos;
-    map.write = perm.find('w') != std::string::npos;
-    map.exec = perm.find('x') != std::string::npos;
-    map.user = !m.get_bool("priv_only", false, "mapping accessible to privileged (PnU=1) transactions only");
-    if ((map.va | map.pa | map.size) & 0xfff)
-        throw ConfigError("parameter '" + m.prefix() + "': va, pa and size must be 4 KiB aligned");
-    return map;
-}
-
-}  // namespace
-
 HostV2::HostV2(SimContext& ctx, ParamScope p, Cpu& cpu, HostBus& bus, IrqController& irqc, PhysAlloc& pool,
                const std::vector<SmmuV2Firmware>& smmus, const std::vector<GpuFirmware>& gpus,
                const std::vector<FirmwareDevice>& devices) {
@@ -56,7 +37,7 @@ HostV2::HostV2(SimContext& ctx, ParamScope p, Cpu& cpu, HostBus& bus, IrqControl
                 ParamScope cs = ds.sub("contexts").sub(cn);
                 s.asid = static_cast<uint16_t>(cs.get_uint("asid", 1, "", "ASID tagging this context's TLB entries", 0, 0xffff));
                 for (const auto& mn : cs.children("mappings", "IOVA -> PA mappings in this context's page tables")) {
-                    V2Mapping m = parse_v2_mapping(cs.sub("mappings").sub(mn), mn);
+                    Mapping m = parse_mapping(cs.sub("mappings").sub(mn), mn);
                     if (pool.contains(m.pa) || pool.contains(m.pa + m.size - 1) ||
                         (m.pa < pool.base() && m.pa + m.size > pool.base()))
                         throw ConfigError("parameter '" + cs.sub("mappings").path(mn) + ".pa': overlaps the kernel pool at " +

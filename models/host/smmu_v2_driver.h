@@ -23,6 +23,7 @@
 #include "models/common/context.h"
 #include "models/host/cpu.h"
 #include "models/host/host_bus.h"
+#include "models/host/mapping.h"
 #include "models/host/io_pgtable.h"
 #include "models/host/irq_controller.h"
 #include "models/host/phys_alloc.h"
@@ -39,19 +40,13 @@ struct SmmuV2Firmware {
     unsigned irq_base = 256;   // interrupt numbers irq_base (global), irq_base + 1 + i (context i)
 };
 
-// One IOVA -> PA mapping of a device's address space.
-struct V2Mapping {
-    std::string name;
-    uint64_t va = 0, pa = 0, size = 0;
-    bool read = true, write = true, exec = false, user = true;
-};
 
 // A device behind the SMMU and the one address space the OS gives it.
 struct V2Stream {
     std::string device;
     uint32_t sid = 0;
     uint16_t asid = 1;
-    std::vector<V2Mapping> mappings;
+    std::vector<Mapping> mappings;
     uint32_t sctlr_set = 0;   // SCTLR bits beyond Linux's default (CFCFG, HUPCF)
     sc_core::sc_signal<bool>* bus_master_enable = nullptr;
 };

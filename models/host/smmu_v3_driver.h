@@ -19,6 +19,7 @@
 #include "models/host/host_bus.h"
 #include "models/host/io_pgtable.h"
 #include "models/host/iopf.h"
+#include "models/host/mapping.h"
 #include "models/host/os_mm.h"
 #include "models/host/irq_controller.h"
 #include "models/host/phys_alloc.h"
@@ -36,12 +37,6 @@ struct SmmuV3Firmware {
     const sc_core::sc_signal_in_if<bool>* priq_irq = nullptr;
     const sc_core::sc_signal_in_if<bool>* sev = nullptr;         // SEV wake-up for WFE
     unsigned irq_base = 32;                                 // interrupt numbers irq_base + 0..3
-};
-
-struct Mapping {
-    std::string name;
-    uint64_t va = 0, pa = 0, size = 0;
-    bool read = true, write = true, exec = false, user = true;
 };
 
 struct StreamContext {

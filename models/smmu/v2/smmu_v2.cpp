@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "models/common/units.h"
+#include "models/smmu/shell/timed_access.h"
 
 namespace iopf {
 
@@ -14,15 +15,6 @@ using smmu::EventId;
 namespace v2 = smmu::v2;
 
 namespace {
-
-class TimedWalkMemory : public smmu::WalkMemory {
-public:
-    explicit TimedWalkMemory(std::function<bool(uint64_t, void*, unsigned)> read) : read_(std::move(read)) {}
-    bool read64(uint64_t pa, uint64_t& value) override { return read_(pa, &value, 8); }
-
-private:
-    std::function<bool(uint64_t, void*, unsigned)> read_;
-};
 
 unsigned log2_ceil(unsigned v) {
     unsigned n = 0;
@@ -148,24 +140,13 @@ SmmuV2::SmmuV2(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     });
 }
 
-void SmmuV2::spend(uint64_t cycles, sc_core::sc_time& delay) {
-    if (!cycles) return;
-    if (ctx_.mode == TimingMode::fast) delay += clk_.cycles(cycles);
-    else wait(clk_.cycles(cycles));
+void SmmuV2::spend(uint64_t cycles) {
+    // Called on synchronised paths only: the time is always waited.
+    if (cycles) wait(clk_.cycles(cycles));
 }
 
 bool SmmuV2::mem_read(uint64_t addr, void* dst, unsigned len) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(addr);
-    gp.set_data_ptr(static_cast<unsigned char*>(dst));
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    walk_port->b_transport(gp, d);
-    wait(d);
-    return gp.is_response_ok();
+    return smmu::timed_access(walk_port, tlm::TLM_READ_COMMAND, addr, dst, len);
 }
 
 SmmuV2::Route SmmuV2::route(uint32_t sid, unsigned& cb, bool record) {
@@ -225,8 +206,7 @@ bool SmmuV2::bank_config(Bank& b) {
 }
 
 smmu::WalkResult SmmuV2::translate(Bank& b, uint64_t va, const smmu::Access& acc) {
-    sc_core::sc_time unused;
-    spend(tlb_cycles_, unused);
+    spend(tlb_cycles_);
     const uint16_t tag = uint16_t(b.index);   // TLB entries are tagged by context bank
     const smmu::TlbEntry* hit = tlb_.lookup(tag, b.asid, va);
     smmu::WalkResult wr;
@@ -257,10 +237,7 @@ smmu::WalkResult SmmuV2::translate(Bank& b, uint64_t va, const smmu::Access& acc
         Hold w(walk_slots_);
         ++walks_active_;
         ++c_.walks;
-        TimedWalkMemory mem([this](uint64_t a, void* d, unsigned n) {
-            ++c_.walk_reads;
-            return mem_read(a, d, n);
-        });
+        smmu::TimedWalkMemory<decltype(walk_port)> mem(walk_port, c_.walk_reads);
         wr = smmu::walk_stage1(b.s1, va, acc, mem);
         --walks_active_;
     }
@@ -425,8 +402,7 @@ uint64_t SmmuV2::open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& 
 
 void SmmuV2::record_fault(Bank& b, const IopfExt& ext, const tlm::tlm_generic_payload& gp,
                           const smmu::WalkResult& wr, bool stall_it, uint64_t fault_id) {
-    sc_core::sc_time unused;
-    spend(record_cycles_, unused);
+    spend(record_cycles_);
     ++c_.events;
     ++b.events;
     ++event_counts_[smmu::event_name(wr.fault)];

@@ -150,7 +150,7 @@ private:
 
     // ---- memory accesses through walk_port
     bool mem_read(uint64_t addr, void* dst, unsigned len);
-    void spend(uint64_t cycles, sc_core::sc_time& delay);
+    void spend(uint64_t cycles);   // synchronised path: waits
 
     // ---- registers (smmu_v2_regs.cpp)
     void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

@@ -8,24 +8,12 @@
 #include "models/common/units.h"
 #include "models/smmu/v2/smmu_v2.h"
 
+#include "models/common/reg64.h"
+
 namespace iopf {
 
 namespace v2 = smmu::v2;
 
-namespace {
-
-void write64_part(uint64_t& reg, uint32_t half, uint64_t v, unsigned len) {
-    if (len == 8) reg = v;
-    else if (half == 0) reg = (reg & 0xffffffff00000000ull) | (v & 0xffffffffull);
-    else reg = (reg & 0xffffffffull) | (v << 32);
-}
-
-uint64_t read64_part(uint64_t reg, uint32_t half, unsigned len) {
-    if (len == 8) return reg;
-    return half == 0 ? (reg & 0xffffffffull) : (reg >> 32);
-}
-
-}  // namespace
 
 void SmmuV2::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const uint64_t addr = gp.get_address();

@@ -3,6 +3,7 @@
 // 32-bit halves. Reserved offsets read as zero and ignore writes (counted in stats).
 #include <cstring>
 
+#include "models/common/reg64.h"
 #include "models/smmu/v3/format/queue.h"
 #include "models/smmu/v3/format/regs.h"
 #include "models/smmu/v3/smmu_v3.h"
@@ -11,21 +12,6 @@ namespace iopf {
 
 namespace v3 = smmu::v3;
 
-namespace {
-
-// Merge a 32-bit write into half of a 64-bit register, or take the whole 64-bit value.
-void write64_part(uint64_t& reg, uint32_t off_in_reg, uint64_t v, unsigned len) {
-    if (len == 8) reg = v;
-    else if (off_in_reg == 0) reg = (reg & 0xffffffff00000000ull) | (v & 0xffffffffull);
-    else reg = (reg & 0xffffffffull) | (v << 32);
-}
-
-uint64_t read64_part(uint64_t reg, uint32_t off_in_reg, unsigned len) {
-    if (len == 8) return reg;
-    return off_in_reg == 0 ? (reg & 0xffffffffull) : (reg >> 32);
-}
-
-}  // namespace
 
 void SmmuV3::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const uint64_t addr = gp.get_address();

@@ -2,6 +2,7 @@
 // terminate model for faults. Part of the SmmuV3 module (smmu_v3.h).
 #include <cstring>
 
+#include "models/smmu/shell/timed_access.h"
 #include "models/smmu/v3/format/regs.h"
 #include "models/smmu/v3/smmu_v3.h"
 
@@ -11,16 +12,6 @@ using smmu::EventId;
 namespace v3 = smmu::v3;
 
 namespace {
-
-// Walker memory: each descriptor read is a timed read through the SMMU's walk port.
-class TimedWalkMemory : public smmu::WalkMemory {
-public:
-    explicit TimedWalkMemory(std::function<bool(uint64_t, void*, unsigned)> read) : read_(std::move(read)) {}
-    bool read64(uint64_t pa, uint64_t& value) override { return read_(pa, &value, 8); }
-
-private:
-    std::function<bool(uint64_t, void*, unsigned)> read_;
-};
 
 // Events whose recording and termination a CD controls (CD.R, CD.A, CD.S): the
 // translation-related faults of stage 1.
@@ -32,31 +23,11 @@ bool is_translation_fault(EventId e) {
 }  // namespace
 
 bool SmmuV3::mem_read(uint64_t addr, void* dst, unsigned len) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(addr);
-    gp.set_data_ptr(static_cast<unsigned char*>(dst));
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    walk_port->b_transport(gp, d);
-    wait(d);
-    return gp.is_response_ok();
+    return smmu::timed_access(walk_port, tlm::TLM_READ_COMMAND, addr, dst, len);
 }
 
 bool SmmuV3::mem_write(uint64_t addr, const void* src, unsigned len) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_WRITE_COMMAND);
-    gp.set_address(addr);
-    gp.set_data_ptr(static_cast<unsigned char*>(const_cast<void*>(src)));
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    walk_port->b_transport(gp, d);
-    wait(d);
-    return gp.is_response_ok();
+    return smmu::timed_access(walk_port, tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(src), len);
 }
 
 EventId SmmuV3::fetch_ste(uint32_t sid, v3::Ste& out, uint64_t& fetch_addr) {
@@ -212,10 +183,7 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
                 Hold w(walk_slots_);
                 ++walks_active_;
                 ++c_.walks;
-                TimedWalkMemory mem([this](uint64_t a, void* d, unsigned n) {
-                    ++c_.walk_reads;
-                    return mem_read(a, d, n);
-                });
+                smmu::TimedWalkMemory<decltype(walk_port)> mem(walk_port, c_.walk_reads);
                 wr = smmu::walk_stage1(cde->s1, va, acc, mem);
                 --walks_active_;
             }

@@ -1,0 +1,44 @@
+// Timed accesses an SMMU makes through its own initiator port (descriptor and configuration
+// fetches, queue entries, MSIs), shared by the SMMUv3 and SMMUv2 models. The calling thread
+// waits for the annotated delay, so every access costs simulated time.
+#pragma once
+#include <cstdint>
+
+#include <systemc>
+#include <tlm>
+
+#include "models/smmu/walker.h"
+
+namespace iopf::smmu {
+
+template <class Socket>
+bool timed_access(Socket& port, tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(cmd);
+    gp.set_address(addr);
+    gp.set_data_ptr(static_cast<unsigned char*>(data));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    port->b_transport(gp, d);
+    sc_core::wait(d);
+    return gp.is_response_ok();
+}
+
+// The walker's memory: every descriptor read is a timed read through `port`, counted.
+template <class Socket>
+class TimedWalkMemory : public WalkMemory {
+public:
+    TimedWalkMemory(Socket& port, uint64_t& reads) : port_(port), reads_(reads) {}
+    bool read64(uint64_t pa, uint64_t& value) override {
+        ++reads_;
+        return timed_access(port_, tlm::TLM_READ_COMMAND, pa, &value, 8);
+    }
+
+private:
+    Socket& port_;
+    uint64_t& reads_;
+};
+
+}  // namespace iopf::smmu
