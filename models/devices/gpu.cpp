@@ -114,12 +114,8 @@ void Gpu::run() {
 }
 
 void Gpu::wavefront(unsigned) {
-    // One pooled payload per wavefront: no allocation per transaction.
-    tlm::tlm_generic_payload gp;
-    auto* ext = new IopfExt;
-    gp.set_extension(ext);
-    std::vector<uint8_t> data(4096);
-    ext->device = name();
+    AccessSlot slot(name());
+    IopfExt* ext = &slot.ext();
     for (;;) {
         wait(job_start_);
         if (job_ >= jobs_.size()) break;
@@ -131,24 +127,7 @@ void Gpu::wavefront(unsigned) {
             ++busy_wavefronts_;
             ++outstanding_now_;
             max_outstanding_ = std::max(max_outstanding_, outstanding_now_);
-            gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-            gp.set_address(addr);
-            gp.set_data_ptr(data.data());
-            gp.set_data_length(job.burst);
-            gp.set_streaming_width(job.burst);
-            gp.set_byte_enable_ptr(nullptr);
-            gp.set_dmi_allowed(false);
-            gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-            if (write)
-                for (uint64_t b = 0; b < job.burst; ++b) data[b] = pattern_byte(addr + b);
-            ext->sid = sid_;
-            ext->ssid = 0;
-            ext->ssv = false;
-            ext->pnu = priv_;
-            ext->ind = false;
-            ext->ats = AtsKind::untranslated;
-            ext->t_issue_ps = now_ps();
-            ext->fault_id = 0;
+            tlm::tlm_generic_payload& gp = slot.prepare(addr, write, unsigned(job.burst), sid_, 0, false, priv_);
             ++issued_;
             ++job.issued;
             if (job.is_bad(index)) ++job.bad_issued;

@@ -18,6 +18,7 @@
 
 #include "models/common/context.h"
 #include "models/common/payload.h"
+#include "models/devices/access_slot.h"
 
 namespace iopf {
 
@@ -43,8 +44,6 @@ struct DmaJob {
     uint64_t issued = 0, ok = 0, error = 0;
 };
 
-// Byte written by a device at input address `addr` (a test can recompute it).
-inline uint8_t pattern_byte(uint64_t addr) { return static_cast<uint8_t>((addr >> 6) * 31u + addr * 7u + 0x5a); }
 
 class JobDevice : public sc_core::sc_module {
 public:

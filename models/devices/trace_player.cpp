@@ -180,12 +180,8 @@ void TracePlayer::run() {
 }
 
 void TracePlayer::slot(unsigned) {
-    // One pooled payload per slot: no allocation per transaction.
-    tlm::tlm_generic_payload gp;
-    auto* ext = new IopfExt;
-    gp.set_extension(ext);
-    std::vector<uint8_t> data(4096);
-    ext->device = name();
+    AccessSlot slot(name());
+    IopfExt* ext = &slot.ext();
     wait(start_);
     while (next_ < trace_.size()) {
         const TraceAccess& a = trace_[next_++];
@@ -197,24 +193,7 @@ void TracePlayer::slot(unsigned) {
             late_sum_ps_ += late;
             late_max_ps_ = std::max(late_max_ps_, late);
         }
-        gp.set_command(a.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-        gp.set_address(a.address);
-        gp.set_data_ptr(data.data());
-        gp.set_data_length(a.size);
-        gp.set_streaming_width(a.size);
-        gp.set_byte_enable_ptr(nullptr);
-        gp.set_dmi_allowed(false);
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        if (a.write)
-            for (uint32_t b = 0; b < a.size; ++b) data[b] = pattern_byte(a.address + b);
-        ext->sid = a.sid;
-        ext->ssid = a.ssid;
-        ext->ssv = a.ssv;
-        ext->pnu = priv_;
-        ext->ind = false;
-        ext->ats = AtsKind::untranslated;
-        ext->t_issue_ps = now_ps();
-        ext->fault_id = 0;
+        tlm::tlm_generic_payload& gp = slot.prepare(a.address, a.write, a.size, a.sid, a.ssid, a.ssv, priv_);
         if (issued_ == 0) t_first_issue_ps_ = now_ps();
         ++issued_;
         ++(a.write ? writes_ : reads_);
