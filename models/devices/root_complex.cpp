@@ -22,8 +22,10 @@ RootComplex::RootComplex(sc_core::sc_module_name name, SimContext& ctx, ParamSco
 uint64_t RootComplex::tlp_ps(const tlm::tlm_generic_payload& gp) const {
     // Messages carry no memory payload on the wire beyond their header.
     const IopfExt* ext = gp.get_extension<IopfExt>();
-    const bool memory = gp.get_command() != tlm::TLM_IGNORE_COMMAND && (!ext || ext->msg == PcieMsg::none);
-    const uint64_t bytes = memory ? gp.get_data_length() : 0;
+    // Only a memory write carries its data upstream (a read's data and an ATS completion
+    // come back in the completion); messages are header-only.
+    const bool payload = gp.is_write() && (!ext || ext->msg == PcieMsg::none);
+    const uint64_t bytes = payload ? gp.get_data_length() : 0;
     return tlp_ps_ + static_cast<uint64_t>(bytes * 1000.0 / bytes_per_ns_ + 0.5);
 }
 
@@ -35,7 +37,11 @@ void RootComplex::up(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     up_free_ps_ = start + busy;
     delay += ps(start - arrive + busy + latency_ps_);
     to_smmu->b_transport(gp, delay);
-    delay += ps(latency_ps_);   // the completion travels back down
+    // Non-posted requests (reads, ATS Translation Requests) wait for their completion to
+    // travel back down; posted ones (memory writes, messages) are done once sent.
+    const IopfExt* ext = gp.get_extension<IopfExt>();
+    const bool posted = gp.is_write() || (ext && ext->msg != PcieMsg::none);
+    if (!posted) delay += ps(latency_ps_);
 }
 
 void RootComplex::down(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {

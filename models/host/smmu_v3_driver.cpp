@@ -46,7 +46,7 @@ SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
     cost_poll_ps_ = c.get_time_ps("poll_interval", 100000, "delay between two polls (CR0ACK, CONS, SYNC)");
     cost_attach_ps_ = c.get_time_ps("attach", 1000000, "software time to attach a device (domain setup, beyond table writes)");
     pgt_costs_.pte_write_ps = c.get_time_ps("pte_write", 20000, "software time per page-table descriptor written");
-    tlbi_page_limit_ = p.get_uint("tlbi_page_limit", 64, "pages",
+    tlbi_page_limit_ = p.get_uint("tlbi_page_limit", 512, "pages",
                                   "an invalidation of more pages than this uses TLBI_NH_ASID instead of per-page TLBI_NH_VA");
     poll_limit_ = p.get_uint("poll_limit", 100000, "polls", "polls before a wait is declared timed out (a driver error)");
 

@@ -151,10 +151,11 @@ TEST_CASE("pri: PRI queue overflow answers Last automatically and the host recov
 TEST_CASE("pri: unmap invalidates the SMMU TLB then the ATC, and CMD_SYNC waits for the completion",
           "[scenario][pri]") {
     TempDir dir;
-    // 4 pages populated and cached in the ATC; the 1 MiB VMA is unmapped at 80 us.
+    // 4 pages populated and cached in the ATC; the VMA, grown to 4 MiB (1024 pages, over
+    // tlbi_page_limit = 512: one TLBI_NH_ASID), is unmapped at 80 us.
     Scenario sc(pri_platform(R"({
         "jobs": { "w": { "op": "write", "ssid": 1, "base": "0x400000000", "length": "16KiB", "burst": 4096 } } })",
-                             R"({ "host": { "processes": { "p0": { "vmas": { "buf": { "unmap_at": "80us" } } } } } })"));
+                             R"({ "host": { "processes": { "p0": { "vmas": { "buf": { "size": "4MiB", "unmap_at": "80us" } } } } } })"));
     sc.queue_log(dir.file("q.txt"));
     const json& s = sc.run();
     sc.ctx().queue_log.flush();

@@ -198,7 +198,7 @@ TEST_CASE("stall: munmap clears PTEs - invalidates with TLBI_NH_VA + CMD_SYNC - 
         "b": { "op": "write", "ssid": 1, "base": "0x400000000", "length": "16KiB", "burst": 4096, "start": "80us" } })",
                              R"({ "host": { "processes": { "p0": { "vmas": { "heap": { "unmap_at": "60us" } } } } } })"));
     const json& s = sc.run();
-    // 64 KiB VMA = 16 pages <= tlbi_page_limit (64): one TLBI_NH_VA per page.
+    // 64 KiB VMA = 16 pages <= tlbi_page_limit (512): one TLBI_NH_VA per page.
     CHECK(count_or_zero(smmu_stats(s).at("commands"), "CMD_TLBI_NH_VA") == 16);
     CHECK(s.at("faults").at("by_resolution").at("success") == 4);
     CHECK(s.at("faults").at("by_resolution").at("invalid") == 4);

@@ -88,8 +88,19 @@ void SmmuV3::priq_write(const v3::PriEntry& e, uint64_t fault_id) {
     }
     const uint64_t slot = qaddr(priq_base_) + q.offset(priq_prod_, 16);
     if (!mem_write(slot, w, 16)) {
+        // The entry could not be written (GERROR.PRIQ_ABT_ERR): nobody will see the
+        // request, so a Last request is answered Response Failure rather than left hanging.
         if (!((gerror_ ^ gerrorn_) & v3::gerror::PRIQ_ABT_ERR)) gerror_ ^= v3::gerror::PRIQ_ABT_ERR;
         signal_irq(gerror_irq, gerror_irq_cfg0_, gerror_irq_cfg1_, v3::irq_ctrl::GERROR_IRQEN.mask());
+        if (e.last && !e.is_stop_marker()) {
+            ++c_.pri_auto_responses;
+            PrgResponse r;
+            r.pasid = e.ssid;
+            r.pasid_valid = e.ssv;
+            r.prgi = e.prgi;
+            r.code = PrgResponseCode::response_failure;
+            send_prg_response(e.sid, r);
+        }
         return;
     }
     priq_prod_ = q.inc(priq_prod_);
@@ -121,7 +132,7 @@ void SmmuV3::pri_port(const IopfExt& ext, const PageRequest& pr) {
     v3::Ste ste;
     uint64_t fa = 0;
     const bool ste_ok = (cr0ack_ & v3::cr0::SMMUEN.mask()) && fetch_ste(ext.sid, ste, fa) == EventId::None &&
-                        ste.v && ste.eats != v3::eats::ABORT;
+                        ste.v && ste.eats == v3::eats::FULL;
     if (!feat_.pri || !(cr0ack_ & v3::cr0::PRIQEN.mask()) || !ste_ok) {
         // Nowhere to put it: a Last request is answered Response Failure, others dropped.
         if (e.last && !e.is_stop_marker()) {

@@ -123,7 +123,9 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
     if (e != EventId::None) { o.event = e; o.record = true; return o; }
     const v3::Ste* ste = &ste_copy;
     if (v3::ste_aborts_silently(*ste)) { o.action = Action::abort; return o; }   // Config=abort: no event
-    if (ext.ats != AtsKind::untranslated && ste->eats == v3::eats::ABORT) {
+    if (ext.ats != AtsKind::untranslated && ste->eats != v3::eats::FULL) {
+        // Only EATS = 0b01 (full ATS) enables ATS for a stage-1 stream; 0b11 behaves as
+        // 0b00, and split-stage ATS (0b10) needs stage 2.
         // ATS not enabled for the stream (STE.EATS): a Translation Request is recorded and
         // answered UR; translated traffic is forbidden.
         o.event = ext.ats == AtsKind::translation_request ? EventId::F_BAD_ATS_TREQ : EventId::F_TRANSL_FORBIDDEN;

@@ -318,7 +318,7 @@ constexpr uint32_t MSI_EVTQ_ABT_ERR = MSI_EVENTQ_ABT_ERR;
 // Bits this model can activate (no ECMDQ, no DPT).
 constexpr uint32_t IMPLEMENTED = CMDQ_ERR | EVENTQ_ABT_ERR | PRIQ_ABT_ERR |
                                  MSI_CMDQ_ABT_ERR | MSI_EVENTQ_ABT_ERR |
-                                 MSI_PRIQ_ABT_ERR | MSI_GERROR_ABT_ERR | SFM_ERR;
+                                 MSI_PRIQ_ABT_ERR | MSI_GERROR_ABT_ERR;   // SFM_ERR: not modelled
 }  // namespace gerror
 
 namespace irq_cfg0 {  // SMMU_{GERROR,EVENTQ,PRIQ}_IRQ_CFG0
