@@ -125,6 +125,7 @@ private:
     void pri_port(const IopfExt& ext, const PageRequest& pr);
     void priq_write(const smmu::v3::PriEntry& e, uint64_t fault_id);
     void send_prg_response(uint32_t sid, const PrgResponse& r);
+    void auto_respond(const smmu::v3::PriEntry& e, PrgResponseCode code);
     void msg_thread();                            // delivers queued messages to endpoints
     struct OutMsg {
         PcieMsg kind;

@@ -76,13 +76,7 @@ void SmmuV3::priq_write(const v3::PriEntry& e, uint64_t fault_id) {
         }
         ctx_.queue_log.write(now_ps(), name(), "priq-overflow", w, 2, v3::to_string(e));
         if (e.last && !e.is_stop_marker()) {
-            ++c_.pri_auto_responses;
-            PrgResponse r;
-            r.pasid = e.ssid;
-            r.pasid_valid = e.ssv;
-            r.prgi = e.prgi;
-            r.code = PrgResponseCode::success;
-            send_prg_response(e.sid, r);
+            auto_respond(e, PrgResponseCode::success);
         }
         return;
     }
@@ -93,13 +87,7 @@ void SmmuV3::priq_write(const v3::PriEntry& e, uint64_t fault_id) {
         if (!((gerror_ ^ gerrorn_) & v3::gerror::PRIQ_ABT_ERR)) gerror_ ^= v3::gerror::PRIQ_ABT_ERR;
         signal_irq(gerror_irq, gerror_irq_cfg0_, gerror_irq_cfg1_, v3::irq_ctrl::GERROR_IRQEN.mask());
         if (e.last && !e.is_stop_marker()) {
-            ++c_.pri_auto_responses;
-            PrgResponse r;
-            r.pasid = e.ssid;
-            r.pasid_valid = e.ssv;
-            r.prgi = e.prgi;
-            r.code = PrgResponseCode::response_failure;
-            send_prg_response(e.sid, r);
+            auto_respond(e, PrgResponseCode::response_failure);
         }
         return;
     }
@@ -136,17 +124,22 @@ void SmmuV3::pri_port(const IopfExt& ext, const PageRequest& pr) {
     if (!feat_.pri || !(cr0ack_ & v3::cr0::PRIQEN.mask()) || !ste_ok) {
         // Nowhere to put it: a Last request is answered Response Failure, others dropped.
         if (e.last && !e.is_stop_marker()) {
-            ++c_.pri_auto_responses;
-            PrgResponse r;
-            r.pasid = e.ssid;
-            r.pasid_valid = e.ssv;
-            r.prgi = e.prgi;
-            r.code = PrgResponseCode::response_failure;
-            send_prg_response(ext.sid, r);
+            auto_respond(e, PrgResponseCode::response_failure);
         }
         return;
     }
     priq_write(e, pr.fault_id);
+}
+
+void SmmuV3::auto_respond(const v3::PriEntry& e, PrgResponseCode code) {
+    // A PRG Response the SMMU generates itself (the request never reaches software).
+    ++c_.pri_auto_responses;
+    PrgResponse r;
+    r.pasid = e.ssid;
+    r.pasid_valid = e.ssv;
+    r.prgi = e.prgi;
+    r.code = code;
+    send_prg_response(e.sid, r);
 }
 
 void SmmuV3::send_prg_response(uint32_t sid, const PrgResponse& r) {
