@@ -311,7 +311,10 @@ void SmmuV3::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
             break;
         }
         const uint64_t t_detect = now_ps();
-        if (fault_id) ctx_.faults.close(fault_id, t_detect);   // a retried access faulted again
+        if (fault_id) {                                          // a retried access faulted again
+            ctx_.faults.close(fault_id, t_detect);
+            --faults_in_flight_;
+        }
         fault_id = o.event != EventId::None ? open_fault(*ext, gp, o, t_detect) : 0;
         if (o.stall) {
             const v3::ResumeResp r = stall(*ext, gp, o, fault_id);
