@@ -1,3 +1,4 @@
+#include "models/common/build_info.h"
 #include "sc_main/simulation.h"
 
 #include <chrono>
@@ -25,7 +26,7 @@ std::vector<std::string> platform_dirs() {
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) dirs.push_back((exe.parent_path().parent_path() / "platforms").string());
-    dirs.emplace_back(std::string(IOPF_SOURCE_DIR) + "/platforms");
+    dirs.emplace_back(std::string(iopf::source_dir()) + "/platforms");
     return dirs;
 }
 
@@ -105,7 +106,7 @@ void describe(const Params& params, const std::string& name) {
 int run_simulation(const Options& opt) {
     if (opt.help) { std::cout << usage(); return 0; }
     if (opt.version) {
-        std::printf("iopf-sim %s (SystemC %s)\n", IOPF_SIM_VERSION, sc_core::sc_release());
+        std::printf("iopf-sim %s (SystemC %s)\n", iopf::sim_version(), sc_core::sc_release());
         return 0;
     }
     if (opt.list_platforms) return list_platforms();
@@ -150,7 +151,7 @@ int run_simulation(const Options& opt) {
     nlohmann::json stats;
     stats["run"] = {{"platform", platform.platform_name()}, {"seed", ctx.seed},
                     {"mode", ctx.mode == TimingMode::fast ? "fast" : "accurate"},
-                    {"simulated_ns", now_ps() / 1000.0}, {"wall_s", wall_s}, {"sim_version", IOPF_SIM_VERSION}};
+                    {"simulated_ns", now_ps() / 1000.0}, {"wall_s", wall_s}, {"sim_version", iopf::sim_version()}};
     stats["devices"] = nlohmann::json::object();
     stats["smmus"] = nlohmann::json::object();
     ctx.stats.collect(stats);

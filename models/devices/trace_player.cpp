@@ -1,3 +1,4 @@
+#include "models/common/build_info.h"
 #include "models/devices/trace_player.h"
 
 #include <algorithm>
@@ -118,7 +119,7 @@ std::string resolve_trace_path(const std::string& param_path, const std::string&
         std::error_code ec;
         fs::path exe = fs::read_symlink("/proc/self/exe", ec);
         if (!ec) tried.push_back(exe.parent_path().parent_path() / "traces" / p);
-        tried.push_back(fs::path(IOPF_SOURCE_DIR) / "traces" / p);
+        tried.push_back(fs::path(iopf::source_dir()) / "traces" / p);
     }
     for (const auto& t : tried) {
         std::error_code ec;

@@ -1,3 +1,4 @@
+#include "models/common/build_info.h"
 #include "tests/scenario/harness.h"
 
 #include <sys/wait.h>
@@ -73,7 +74,7 @@ const nlohmann::json& Scenario::run() {
     nlohmann::json s;
     s["run"] = {{"platform", platform_->platform_name()}, {"seed", ctx_->seed},
                 {"mode", ctx_->mode == TimingMode::fast ? "fast" : "accurate"},
-                {"simulated_ns", now_ps() / 1000.0}, {"wall_s", 0.0}, {"sim_version", IOPF_SIM_VERSION}};
+                {"simulated_ns", now_ps() / 1000.0}, {"wall_s", 0.0}, {"sim_version", std::string(iopf::sim_version())}};
     s["devices"] = nlohmann::json::object();
     s["smmus"] = nlohmann::json::object();
     ctx_->stats.collect(s);

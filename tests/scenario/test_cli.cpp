@@ -2,6 +2,7 @@
 // codes, the stats JSON contract, --queue-log, --describe, --list-platforms, error messages
 // on bad input, and determinism of stats and VCD. Every run writes into a private mkdtemp
 // directory. No SystemC elaboration happens in this process.
+#include "models/common/build_info.h"
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -21,7 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kPlatformDir = std::string(IOPF_SOURCE_DIR) + "/platforms";
+const std::string kPlatformDir = std::string(iopf::source_dir()) + "/platforms";
 
 size_t count_lines(const std::string& s) {
     size_t n = 0;
@@ -130,7 +131,7 @@ TEST_CASE("cli: dma_translate run exits 0 and its stats meet the contract", "[sc
     CHECK(s.at("run").at("platform") == "dma_translate");
     CHECK(s.at("run").at("seed") == 1);
     CHECK(s.at("run").at("mode") == "accurate");
-    CHECK(s.at("run").at("sim_version") == IOPF_SIM_VERSION);
+    CHECK(s.at("run").at("sim_version") == std::string(iopf::sim_version()));
     CHECK(s.at("run").at("simulated_ns").get<double>() > 0);
 
     // platforms/dma_translate.json:

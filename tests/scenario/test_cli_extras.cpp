@@ -1,5 +1,6 @@
 // CLI additions from the user-workflow work (docs/workflows.md): --version, a unit on every
 // --describe line, --trace-filter selecting VCD signals, and `iopf-sim sweep --help`.
+#include "models/common/build_info.h"
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -15,7 +16,7 @@ namespace {
 
 std::vector<std::string> shipped_platforms() {
     std::vector<std::string> v;
-    for (const auto& e : fs::directory_iterator(std::string(IOPF_SOURCE_DIR) + "/platforms"))
+    for (const auto& e : fs::directory_iterator(std::string(iopf::source_dir()) + "/platforms"))
         if (e.path().extension() == ".json") v.push_back(e.path().stem().string());
     std::sort(v.begin(), v.end());
     return v;
@@ -26,7 +27,7 @@ std::vector<std::string> shipped_platforms() {
 TEST_CASE("cli: --version prints the project and SystemC versions", "[scenario][cli]") {
     const auto r = run_cli({"--version"});
     CHECK(r.exit_code == 0);
-    CHECK(r.out == std::string("iopf-sim ") + IOPF_SIM_VERSION + " (SystemC 2.3.4-Accellera)\n");
+    CHECK(r.out == std::string("iopf-sim ") + iopf::sim_version() + " (SystemC 2.3.4-Accellera)\n");
     CHECK(r.err.empty());
 }
 

@@ -3,6 +3,7 @@
 // aside) and the sha256 of its VCD body (from "$enddefinitions" to the end) in
 // traces/golden/<platform>/vcd.sha256. A change in behaviour fails here until someone
 // re-runs tools/refresh-golden and commits the reviewed diff.
+#include "models/common/build_info.h"
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kSource = IOPF_SOURCE_DIR;
+const std::string kSource = iopf::source_dir();
 
 std::vector<std::string> shipped_platforms() {
     std::vector<std::string> v;

@@ -1,6 +1,7 @@
 // tools/plot (docs/workflows.md "Plots"): each plot is a real PNG of the documented size, the
 // numbers it plots (echoed on stdout) agree with the run's stats, and bad input exits 2 with
 // one line. Needs /usr/bin/python3 with python3-matplotlib (tools/setup test installs it).
+#include "models/common/build_info.h"
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -20,7 +21,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kPlot = std::string(IOPF_SOURCE_DIR) + "/tools/plot";
+const std::string kPlot = std::string(iopf::source_dir()) + "/tools/plot";
 
 CliResult run_cmd(const std::string& cmd, const TempDir& tmp) {
     CliResult r;

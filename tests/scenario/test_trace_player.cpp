@@ -2,6 +2,7 @@
 // shipped trace_replay platform with exact counts and timing, issue-time semantics with
 // `outstanding`, stall + SVA demand paging through a replayed trace, and the CLI errors a
 // malformed trace produces (exit 2 naming file and line).
+#include "models/common/build_info.h"
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -20,7 +21,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kSource = IOPF_SOURCE_DIR;
+const std::string kSource = iopf::source_dir();
 
 size_t pattern_mismatches(const BackingStore& store, uint64_t pa, uint64_t va, uint64_t len) {
     std::vector<uint8_t> buf(len);

@@ -4,6 +4,7 @@
 // back with fst2vcd, and traces/<platform>.gtkw names only signals the VCD has -- including
 // every IRQ line, queue occupancy, stall / fault / core / outstanding counter -- and GTKWave
 // (headless, under xvfb-run) opens it with all of them displayed.
+#include "models/common/build_info.h"
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -24,7 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kSource = IOPF_SOURCE_DIR;
+const std::string kSource = iopf::source_dir();
 
 std::vector<std::string> shipped_platforms() {
     std::vector<std::string> v;
