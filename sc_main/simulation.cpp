@@ -24,14 +24,32 @@ namespace fs = std::filesystem;
 
 namespace iopf {
 
+std::vector<std::string> data_dirs(const std::string& sub) {
+    std::vector<std::string> dirs;
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path prefix = exe.parent_path().parent_path();
+        dirs.push_back((prefix / "share" / "iopf-sim" / sub).string());   // cmake --install / .deb layout
+        dirs.push_back((prefix / sub).string());                          // build/ inside the source tree
+    }
+    dirs.emplace_back(std::string(iopf::source_dir()) + "/" + sub);
+    return dirs;
+}
+
 std::vector<std::string> platform_dirs() {
     std::vector<std::string> dirs;
     if (const char* env = std::getenv("IOPF_PLATFORM_PATH")) dirs.emplace_back(env);
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) dirs.push_back((exe.parent_path().parent_path() / "platforms").string());
-    dirs.emplace_back(std::string(iopf::source_dir()) + "/platforms");
+    for (auto& d : data_dirs("platforms")) dirs.push_back(std::move(d));
     return dirs;
+}
+
+std::string find_data_file(const std::string& sub, const std::string& file) {
+    for (const auto& d : data_dirs(sub)) {
+        fs::path p = fs::path(d) / file;
+        if (fs::exists(p)) return p.string();
+    }
+    return "";
 }
 
 std::string find_platform(const std::string& name) {
@@ -233,7 +251,16 @@ int run_simulation(const Options& opt) {
         std::ofstream out(opt.fault_log);
         ctx.faults.write_csv(out);
     }
-    if (!opt.quiet) print_summary(stats, std::cout);
+    if (!opt.quiet) {
+        SummaryOutputs outs;
+        outs.platform_arg = opt.platform;
+        outs.stats = opt.stats;
+        outs.fault_log = opt.fault_log;
+        outs.vcd = opt.vcd;
+        outs.queue_log = opt.queue_log;
+        if (!opt.vcd.empty()) outs.gtkw = find_data_file("traces", platform.platform_name() + ".gtkw");
+        print_summary(stats, std::cout, outs);
+    }
 
     if (!run_error.empty()) {
         std::fprintf(stderr, "iopf-sim: error: %s\n", run_error.c_str());
