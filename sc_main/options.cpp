@@ -1,5 +1,6 @@
 #include "sc_main/options.h"
 
+#include <cctype>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -33,6 +34,20 @@ po::options_description describe_options() {
     return d;
 }
 
+// The one-line explanation for a word on the command line that belongs to no option.
+std::string stray_argument_message(int argc, char** argv, const std::string& word) {
+    // The word just before it, to recognise a value split by an unquoted space.
+    std::string before;
+    for (int i = 1; i < argc; ++i)
+        if (word == argv[i]) { if (i > 1) before = argv[i - 1]; break; }
+    const bool after_value = !before.empty() && before[0] != '-' && before.find('=') != std::string::npos;
+    if (after_value)
+        return "command line: unexpected argument '" + word + "' after '" + before +
+               "': a value has no spaces (write " + before + word + ", or quote the whole key=value)";
+    return "command line: unexpected argument '" + word + "' (options start with --; did you mean --platform " + word +
+           "?)";
+}
+
 }  // namespace
 
 std::string usage() {
@@ -50,7 +65,13 @@ Options parse_options(int argc, char** argv) {
     Options o;
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(argc, argv).options(describe_options()).run(), vm);
+        const po::options_description desc = describe_options();   // `parsed` points into it
+        const auto parsed = po::command_line_parser(argc, argv).options(desc).run();
+        // Words that belong to no option: `iopf-sim sva_stall` (meant --platform sva_stall) or the
+        // second half of an unquoted `--set dram.latency=2 us`. Refuse them rather than guess.
+        const auto stray = po::collect_unrecognized(parsed.options, po::include_positional);
+        if (!stray.empty()) throw ConfigError(stray_argument_message(argc, argv, stray.front()));
+        po::store(parsed, vm);
         po::notify(vm);
     } catch (const po::error& e) {
         throw ConfigError(std::string("command line: ") + e.what());
@@ -65,10 +86,16 @@ Options parse_options(int argc, char** argv) {
     if (vm.count("fault-log")) o.fault_log = vm["fault-log"].as<std::string>();
     if (vm.count("vcd")) o.vcd = vm["vcd"].as<std::string>();
     if (vm.count("trace-filter")) o.trace_filter = vm["trace-filter"].as<std::string>();
+    if (!o.trace_filter.empty() && o.vcd.empty())
+        throw ConfigError("--trace-filter: only filters a waveform; add --vcd FILE.vcd");
     if (vm.count("queue-log")) o.queue_log = vm["queue-log"].as<std::string>();
     if (vm.count("duration")) {
         o.duration = vm["duration"].as<std::string>();
         if (!parse_time_ps(o.duration)) throw ConfigError("--duration: expected a time such as 500us or 2ms, got '" + o.duration + "'");
+        // A bare number would silently mean nanoseconds; make the unit explicit.
+        if (!o.duration.empty() && std::isdigit(static_cast<unsigned char>(o.duration.back())))
+            throw ConfigError("--duration: '" + o.duration + "' has no unit; write it with one of ps, ns, us, ms, s (e.g. " +
+                              o.duration + "us)");
     }
     if (vm.count("mode")) {
         o.mode = vm["mode"].as<std::string>();
