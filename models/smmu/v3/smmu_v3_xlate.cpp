@@ -65,11 +65,45 @@ EventId SmmuV3::fetch_ste(uint32_t sid, v3::Ste& out, uint64_t& fetch_addr) {
     return EventId::None;
 }
 
-EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntry& out, uint64_t& fetch_addr) {
+void SmmuV3::stage2_fault(Outcome& o, const v3::Ste& ste, const IopfExt& ext, EventId e, uint8_t cls,
+                          uint64_t ipa) const {
+    o.event = e;
+    o.s2 = true;
+    o.ipa = ipa;
+    o.cls = cls;
+    o.action = Action::abort;   // a terminated stage-2 fault always aborts
+    if (is_translation_fault(e)) {
+        // STE.S2S: stall stage-2 faults (STALL_MODEL 0b10 forces it); STE.S2R: record.
+        const unsigned sm = feat_.stall_model;
+        o.stall = sm == v3::idr0::STALL_MODEL_STALL_FORCED || (sm == v3::idr0::STALL_MODEL_STALL_TERM && ste.s2s);
+        o.record = ste.s2r || o.stall;
+        if (ext.ats == AtsKind::translation_request) { o.stall = false; o.record = false; }
+    } else {
+        o.record = true;
+    }
+}
+
+EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntry& out, uint64_t& fetch_addr,
+                         smmu::Stage2Memory* s2mem, Outcome* o) {
     const uint64_t key = (uint64_t(sid) << 20) | ssid;
     spend(cfg_cycles_);
     if (const CdEntry* cached = cd_cache_.lookup(key)) { ++c_.cfg_hits; out = *cached; return EventId::None; }
     ++c_.cfg_misses;
+    // Nested: the CD table (and its L1 descriptors) sit at IPAs; translate them at stage 2.
+    // A fault there is a stage-2 fault with CLASS CD, handled by the caller from *o.
+    auto to_pa = [&](uint64_t ipa, uint64_t& pa) -> EventId {
+        if (!s2mem) { pa = ipa; return EventId::None; }
+        const smmu::S2WalkResult t = s2mem->translate(ipa, smmu::Access{});
+        if (!t.ok()) {
+            o->s2 = true;
+            o->ipa = ipa;
+            o->event = t.fault;
+            if (t.fault == EventId::F_WALK_EABT) fetch_addr = t.fault_desc_pa;
+            return t.fault;
+        }
+        pa = t.pa;
+        return EventId::None;
+    };
     uint64_t cd_addr;
     if (ste.s1fmt == 0 || ste.s1cdmax == 0) {
         cd_addr = ste.s1_context_ptr + uint64_t(ssid) * 64;
@@ -77,6 +111,7 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntr
         // 2-level CD table: S1Fmt 1 = 4 KiB leaf tables (64 CDs), 2 = 64 KiB (1024 CDs).
         unsigned split = ste.s1fmt == 1 ? 6 : 10;
         uint64_t l1_addr = ste.s1_context_ptr + uint64_t(ssid >> split) * 8;
+        if (EventId f = to_pa(l1_addr, l1_addr); f != EventId::None) return f;
         uint64_t l1 = 0;
         ++c_.cfg_fetches;
         fetch_addr = l1_addr;
@@ -85,6 +120,7 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntr
         if (!d.v) return EventId::C_BAD_SUBSTREAMID;
         cd_addr = d.l2ptr + uint64_t(ssid & ((1u << split) - 1)) * 64;
     }
+    if (EventId f = to_pa(cd_addr, cd_addr); f != EventId::None) return f;
     uint64_t w[8];
     ++c_.cfg_fetches;
     fetch_addr = cd_addr;
@@ -135,6 +171,45 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
     }
     if (ext.ats == AtsKind::translated) { o.action = Action::bypass; o.pa = va; return o; }   // already translated
     if (ste->config == v3::ste_config::BYPASS) { o.action = Action::bypass; o.pa = va; return o; }
+    // With stage 2 implemented every stream's TLB entries carry STE.S2VMID.
+    const uint16_t vmid = feat_.stage2 ? ste->s2vmid : 0;
+    const bool s2 = ste->stage2_enabled();
+    if (s2) o.vmid = vmid;
+    // Physical memory of the walks; stage 2 (when on) translates the IPAs in front of it.
+    smmu::TimedWalkMemory<decltype(walk_port)> pa_mem(walk_port, c_.walk_reads);
+    smmu::Stage2Memory s2mem(s2 ? v3::ste_s2_config(*ste, feat_) : smmu::S2Config{}, vmid, pa_mem, &tlb_);
+    if (ste->config == v3::ste_config::S2_TRANS) {
+        // Stage 2 only: the input address is the IPA. Stage-2-only TLB entries of the VMID.
+        spend(tlb_cycles_);
+        smmu::S2WalkResult r;
+        if (const smmu::TlbEntry* hit = tlb_.lookup_s2(vmid, va)) {
+            ++c_.tlb_hits;
+            r.pa = hit->pa_base + (va - hit->va_base);
+            r.size_log2 = hit->size_log2;
+            r.attrs.s2ap = hit->s2ap;
+            r.attrs.xn = hit->s2xn;
+            if (!smmu::s2_permits(r.attrs, acc)) r.fault = EventId::F_PERMISSION;
+        } else {
+            ++c_.tlb_misses;
+            Hold w(walk_slots_);
+            ++walks_active_;
+            ++c_.walks;
+            ++c_.s2_walks;
+            r = s2mem.translate(va, acc);
+            --walks_active_;
+            walk_done_.notify(sc_core::SC_ZERO_TIME);
+        }
+        if (r.ok()) {
+            o.action = Action::translate;
+            o.pa = r.pa;
+            o.size_log2 = r.size_log2;
+            o.attrs = smmu::leaf_attrs_for((r.attrs.s2ap & 2) != 0, true, !r.attrs.xn);
+            return o;
+        }
+        stage2_fault(o, *ste, ext, r.fault, 2, va);
+        if (r.fault == EventId::F_WALK_EABT) o.fetch_addr = r.fault_desc_pa;
+        return o;
+    }
     uint32_t ssid = ext.ssv ? ext.ssid : 0;
     if (ext.ssv) {
         if (ste->s1cdmax == 0 || ext.ssid >= (1u << ste->s1cdmax)) {
@@ -147,14 +222,24 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
         ssid = 0;   // S1DSS_SSID0
     }
     CdEntry cd_copy;
-    e = fetch_cd(ext.sid, ssid, *ste, cd_copy, o.fetch_addr);
+    e = fetch_cd(ext.sid, ssid, *ste, cd_copy, o.fetch_addr, s2 ? &s2mem : nullptr, &o);
     const CdEntry* cde = &cd_copy;
+    if (o.s2) { stage2_fault(o, *ste, ext, e, 0, o.ipa); return o; }   // CLASS CD
     if (e != EventId::None) { o.event = e; o.record = true; return o; }
     const v3::Cd& cd = cde->cd;
     const uint16_t asid = cd.asid;
 
     spend(tlb_cycles_);
-    const smmu::TlbEntry* hit = tlb_.lookup(0, asid, va);
+    // A combined entry whose stage-2 permission denies the access is used as a miss: the
+    // nested walk then reports the stage-2 Permission fault with its IPA.
+    auto s2_denies = [&](const smmu::TlbEntry* h) {
+        smmu::S2Attrs a;
+        a.s2ap = h->s2ap;
+        a.xn = h->s2xn;
+        return s2 && !smmu::s2_permits(a, acc);
+    };
+    const smmu::TlbEntry* hit = tlb_.lookup(vmid, asid, va);
+    if (hit && s2_denies(hit)) hit = nullptr;
     smmu::WalkResult wr;
     if (hit) {
         ++c_.tlb_hits;
@@ -165,13 +250,14 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
         wr.level = 3;
     } else {
         ++c_.tlb_misses;
-        const uint64_t key = (uint64_t(asid) << 48) ^ (va >> 12);
+        const uint64_t key = (uint64_t(asid) << 48) ^ (uint64_t(vmid) << 32) ^ (va >> 12);
         if (walks_in_flight_.count(key)) {
             // Another translation is already walking this page: wait for its fill, then
             // look again (a miss that costs no walk of its own).
             ++c_.tlb_miss_coalesced;
             while (walks_in_flight_.count(key)) wait(walk_done_);
-            hit = tlb_.lookup(0, asid, va);
+            hit = tlb_.lookup(vmid, asid, va);
+            if (hit && s2_denies(hit)) hit = nullptr;
             if (hit) {
                 wr.attrs = hit->attrs;
                 wr.size_log2 = hit->size_log2;
@@ -185,14 +271,37 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
                 Hold w(walk_slots_);
                 ++walks_active_;
                 ++c_.walks;
-                smmu::TimedWalkMemory<decltype(walk_port)> mem(walk_port, c_.walk_reads);
-                wr = smmu::walk_stage1(cde->s1, va, acc, mem);
+                if (s2) {
+                    // Nested: every stage-1 table address and the output go through stage 2.
+                    const smmu::NestedResult nr = smmu::walk_nested(cde->s1, va, acc, s2mem);
+                    ++c_.nested_walks;
+                    c_.nested_walk_reads += nr.reads;
+                    if (nr.ok()) {
+                        tlb_.insert(smmu::combined_entry(nr, vmid, asid));
+                        wr.pa = nr.pa;
+                        wr.size_log2 = nr.size_log2;
+                        wr.attrs = nr.attrs;
+                    } else if (nr.stage == 2) {
+                        --walks_active_;
+                        walks_in_flight_.erase(key);
+                        walk_done_.notify(sc_core::SC_ZERO_TIME);
+                        stage2_fault(o, *ste, ext, nr.fault, uint8_t(nr.cls), nr.ipa);
+                        if (nr.fault == EventId::F_WALK_EABT) o.fetch_addr = nr.fault_desc_pa;
+                        return o;
+                    } else {
+                        wr.fault = nr.fault;
+                        wr.level = nr.level;
+                        wr.fault_desc_pa = nr.fault_desc_pa;
+                    }
+                } else {
+                    wr = smmu::walk_stage1(cde->s1, va, acc, pa_mem);
+                }
                 --walks_active_;
             }
             walks_in_flight_.erase(key);
-            if (wr.ok()) {
+            if (wr.ok() && !s2) {
                 smmu::TlbEntry te;
-                te.vmid = 0;
+                te.vmid = vmid;
                 te.asid = asid;
                 te.va_base = wr.va_base;
                 te.pa_base = wr.pa_base;
@@ -239,11 +348,13 @@ bool SmmuV3::fast_hit(IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_ti
     // Temporal decoupling for TLB hits: all state is already cached, so no context switch.
     if (!(cr0ack_ & v3::cr0::SMMUEN.mask())) return false;
     const v3::Ste* ste = ste_cache_.lookup(ext.sid);
-    if (!ste || ste->config == v3::ste_config::ABORT || ste->config == v3::ste_config::BYPASS) return false;
+    if (!ste || ste->config == v3::ste_config::ABORT || ste->config == v3::ste_config::BYPASS ||
+        ste->stage2_enabled())
+        return false;   // stage-2 streams always take the accurate path
     if (ext.ssv != (ste->s1cdmax != 0)) return false;
     const CdEntry* cde = cd_cache_.lookup((uint64_t(ext.sid) << 20) | (ext.ssv ? ext.ssid : 0));
     if (!cde) return false;
-    const smmu::TlbEntry* hit = tlb_.lookup(0, cde->cd.asid, gp.get_address());
+    const smmu::TlbEntry* hit = tlb_.lookup(feat_.stage2 ? ste->s2vmid : 0, cde->cd.asid, gp.get_address());
     if (!hit) return false;
     smmu::Access acc{gp.is_write(), ext.ind, ext.pnu};
     if (!smmu::permits(hit->attrs, acc, cde->cd.wxn)) return false;
@@ -354,6 +465,9 @@ uint64_t SmmuV3::open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& 
     fr.exec = ext.ind;
     fr.priv = ext.pnu;
     fr.event = smmu::event_name(o.event);
+    fr.stage_of_fault = o.s2 ? 2 : 1;
+    fr.vmid = o.vmid;
+    if (o.s2) ++c_.s2_faults;
     fr.t_issue_ps = ext.t_issue_ps ? ext.t_issue_ps : t_detect;
     const uint64_t id = ctx_.faults.open(std::move(fr));
     ctx_.faults.mark(id, Stage::detect, t_detect);
@@ -373,6 +487,8 @@ v3::EventRecord SmmuV3::make_record(const IopfExt& ext, const tlm::tlm_generic_p
     ev.event_class = static_cast<v3::EventClass>(o.cls);
     ev.input_addr = gp.get_address();
     ev.fetch_addr = o.fetch_addr;
+    ev.s2 = o.s2;
+    ev.ipa = o.ipa;
     return ev;
 }
 
