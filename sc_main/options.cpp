@@ -29,6 +29,7 @@ po::options_description describe_options() {
         ("duration", po::value<std::string>(), "stop after this much simulated time (e.g. 2ms)")
         ("quiet,q", "no progress or summary output")
         ("list-platforms", "list the shipped platforms")
+        ("list-models", "list every registered component type (a platform's \"type\" values)")
         ("describe", po::value<std::string>(), "print every parameter of a platform with default, unit and meaning");
     return d;
 }
@@ -40,7 +41,7 @@ std::string usage() {
     os << "usage: iopf-sim [--platform NAME|FILE.json] [--set key.path=value]... [--seed N]\n"
           "                [--stats FILE.json] [--fault-log FILE.csv] [--vcd FILE.vcd] [--queue-log FILE]\n"
           "                [--trace-filter GLOB] [--mode accurate|fast] [--duration TIME] [--quiet]\n"
-          "       iopf-sim --list-platforms | --describe NAME | --version\n"
+          "       iopf-sim --list-platforms | --list-models | --describe NAME | --version\n"
           "       iopf-sim sweep ...   (parameter sweeps: iopf-sim sweep --help)\n\n"
        << describe_options();
     return os.str();
@@ -59,6 +60,7 @@ Options parse_options(int argc, char** argv) {
     o.version = vm.count("version");
     o.quiet = vm.count("quiet");
     o.list_platforms = vm.count("list-platforms");
+    o.list_models = vm.count("list-models");
     if (vm.count("platform")) o.platform = vm["platform"].as<std::string>();
     if (vm.count("describe")) o.describe = vm["describe"].as<std::string>();
     if (vm.count("stats")) o.stats = vm["stats"].as<std::string>();
