@@ -143,6 +143,14 @@ int run_simulation(const Options& opt) {
         if (!probe) throw ConfigError("cannot write output file '" + out + "'");
     }
 
+    // The fault log streams as faults close (bounded memory in a fault storm).
+    std::ofstream fault_log;
+    if (!opt.fault_log.empty()) {
+        fault_log.open(opt.fault_log);
+        if (!fault_log) throw ConfigError("cannot write output file '" + opt.fault_log + "'");
+        ctx.faults.stream_csv(&fault_log);
+    }
+
     auto wall0 = std::chrono::steady_clock::now();
     sc_core::sc_start(ps(platform.duration_ps()), sc_core::SC_EXIT_ON_STARVATION);
     double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
@@ -169,9 +177,10 @@ int run_simulation(const Options& opt) {
         std::ofstream out(opt.stats);
         out << stats.dump(2) << '\n';
     }
-    if (!opt.fault_log.empty()) {
-        std::ofstream out(opt.fault_log);
-        ctx.faults.write_csv(out);
+    if (fault_log.is_open()) {
+        ctx.faults.finish_csv();
+        ctx.faults.stream_csv(nullptr);
+        fault_log.close();
     }
     if (!opt.quiet) print_summary(stats, std::cout);
 
