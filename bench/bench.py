@@ -54,6 +54,7 @@ def platform_hits(transactions, devices=1):
     for d in range(devices):
         va = 0x10000000 + d * pages * 4 * KIB
         p[f"dma{d}"] = {"type": "dma_engine", "smmu": "smmu", "sid": d + 1, "outstanding": 1,
+                        "quantum": "1us",   # fast mode: the bare quantum-keeper loop's quantum
                         "jobs": {"a": {"op": "read", "pattern": "random", "base": hex(va),
                                        "length": pages * 4 * KIB, "burst": 64, "count": per}}}
         streams[f"dma{d}"] = {"contexts": {"main": {"asid": d + 1, "mappings": {

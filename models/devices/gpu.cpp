@@ -22,7 +22,7 @@ Gpu::Gpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     priv_ = p.get_bool("priv", false, "PnU: issue privileged transactions");
     wavefronts_ = p.get_uint("wavefronts", 16, "wavefronts", "concurrent wavefronts/engines, one transaction in flight each", 1, 4096);
     issue_cycles_ = p.get_uint("issue_cycles", 4, "cycles", "a wavefront's gap between a completion and its next issue");
-    quantum_ps_ = p.get_time_ps("quantum", 1'000'000,
+    quantum_ps_ = p.get_time_ps("quantum", 100'000,
                                 "fast mode: how far a wavefront runs ahead of the kernel between synchronisations (quantum keeper)");
     mmio_base_ = p.get_addr("mmio_base", 0x0b000000ull, "physical base of the GPU register block and state aperture");
     mmio_latency_ps_ = p.get_time_ps("mmio_latency", 200'000, "latency of one register or state-aperture access");

@@ -52,7 +52,7 @@ JobDevice::JobDevice(sc_core::sc_module_name name, SimContext& ctx, ParamScope p
     sid_ = p.get_uint("sid", 0, "", "StreamID of every transaction", 0, 0xffffffffu);
     priv_ = p.get_bool("priv", false, "PnU: issue privileged transactions");
     outstanding_ = p.get_uint("outstanding", 4, "transactions", "transactions in flight at once", 1, 1024);
-    quantum_ps_ = p.get_time_ps("quantum", 1'000'000,
+    quantum_ps_ = p.get_time_ps("quantum", 100'000,
                                 "fast mode: how far a slot runs ahead of the kernel between synchronisations (quantum keeper)");
     rng_state_ = ctx.seed * 0x9e3779b97f4a7c15ull ^ std::hash<std::string>{}(this->name());
 

@@ -6,8 +6,11 @@
 // faults or stalls waits for the delay it was given before doing anything). A TLB hit in
 // fast mode therefore costs no context switch at all.
 //
-// The quantum is the device's `quantum` parameter (default 1 us): a thread runs at most
-// that far ahead of the kernel, and sync points fall on multiples of it.
+// The quantum is the device's `quantum` parameter (default 100 ns): a thread runs at most
+// that far ahead of the kernel, and sync points fall on multiples of it. 100 ns keeps the
+// showcase fault-latency percentiles within 1 % of accurate mode (tests/scenario/test_fast_mode.cpp);
+// longer quanta run faster but let decoupled accesses reserve memory channels further
+// ahead, which delays the synchronised traffic (walks, host, PCIe) behind them.
 #pragma once
 #include <cstdint>
 
