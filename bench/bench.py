@@ -298,7 +298,6 @@ def main():
             if ok and okm:
                 m, mm = ok[0], okm[0]
                 row["faults"] = faults_closed(m["stats"])
-                row["peak_stalled"] = sum(s.get("stalled_peak", 0) for s in mm["stats"]["smmus"].values()) or None
                 row["invariants_zero"] = invariants_ok(m["stats"]) and invariants_ok(mm["stats"])
                 c = med(k)
                 row["us_per_fault"] = (c - ref_cpu) / (row["faults"] - 1) * 1e6 if c is not None and ref_cpu is not None else None
