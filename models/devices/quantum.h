@@ -8,7 +8,7 @@
 //
 // The quantum is the device's `quantum` parameter (default 100 ns): a thread runs at most
 // that far ahead of the kernel, and sync points fall on multiples of it. 100 ns keeps the
-// showcase fault-latency percentiles within 1 % of accurate mode (tests/scenario/test_fast_mode.cpp);
+// showcase fault-latency percentiles within 5 % of accurate mode (tests/scenario/test_fast_mode.cpp);
 // longer quanta run faster but let decoupled accesses reserve memory channels further
 // ahead, which delays the synchronised traffic (walks, host, PCIe) behind them.
 #pragma once
