@@ -64,6 +64,7 @@ void FaultTracker::close(uint64_t id, uint64_t t_done_ps) {
     r->end_ps[static_cast<size_t>(Stage::retry)] = t_done_ps;
     --open_;
     total_.add((r->t_done_ps - r->t_issue_ps) / 1000.0);
+    (r->stage_of_fault == 2 ? total_s2_ : total_s1_).add((r->t_done_ps - r->t_issue_ps) / 1000.0);
     auto d = r->durations_ps();
     for (size_t i = 0; i < kStageCount; ++i) stage_[i].add(d[i] / 1000.0);
     ++by_res_[static_cast<size_t>(r->resolution)];
@@ -100,6 +101,11 @@ nlohmann::json FaultTracker::stats() const {
         by_res[resolution_name(Resolution::pending)] = by_res_[static_cast<size_t>(Resolution::pending)];
     f["count"] = total_.count();
     f["by_resolution"] = by_res;
+    f["by_stage_of_fault"] = {{"stage1", total_s1_.count()}, {"stage2", total_s2_.count()}};
+    if (total_s2_.count()) {
+        // Latency of each stage's faults (only when stage 2 faulted at all).
+        f["latency_ns_by_stage_of_fault"] = {{"stage1", total_s1_.json()}, {"stage2", total_s2_.json()}};
+    }
     auto lat = total_.json();
     lat.erase("count");
     f["latency_ns"] = lat;
@@ -112,10 +118,10 @@ nlohmann::json FaultTracker::stats() const {
 void FaultTracker::write_header(std::ostream& os) {
     os << "id,device,smmu,sid,pasid,address,access,event,resolution,t_issue_ns,t_done_ns,total_ns";
     for (size_t i = 0; i < kStageCount; ++i) os << ',' << stage_name(static_cast<Stage>(i)) << "_ns";
-    os << ",ats_negative_at_ns,page_request_at_ns,prg_response_at_ns,ats_retry_at_ns\n";
+    os << ",ats_negative_at_ns,page_request_at_ns,prg_response_at_ns,ats_retry_at_ns,stage_of_fault,vm\n";
 }
 
-void FaultTracker::write_row(std::ostream& os, const FaultRecord& r) {
+void FaultTracker::write_row(std::ostream& os, const FaultRecord& r) const {
     char buf[32];
     std::snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)r.address);
     const char access[4] = {r.write ? 'W' : 'R', r.exec ? 'X' : '\0', 0, 0};
@@ -143,6 +149,7 @@ void FaultTracker::write_row(std::ostream& os, const FaultRecord& r) {
         os << ',';
         if (t) ns(t);
     }
+    os << ',' << r.stage_of_fault << ',' << vm_name(r);
     os << '\n';
 }
 

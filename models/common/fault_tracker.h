@@ -46,6 +46,10 @@ struct FaultRecord {
     // PCIe ATS/PRI hops (0 = not on this fault's path): negative ATS completion, first Page
     // Request sent, PRG Response received, successful ATS retry.
     uint64_t t_ats_negative_ps = 0, t_page_request_ps = 0, t_prg_response_ps = 0, t_ats_retry_ps = 0;
+    // Translation stage that faulted (1 or 2) and the VMID of the stream (-1: none, the
+    // host's own stream). The fault log names the VM from FaultTracker::name_vm().
+    unsigned stage_of_fault = 1;
+    int vmid = -1;
 
     // Duration of each stage; they sum to t_done - t_issue for a closed fault.
     std::array<uint64_t, kStageCount> durations_ps() const;
@@ -85,6 +89,15 @@ public:
         return it == keys_.end() ? 0 : it->second;
     }
 
+    // The hypervisor names the VM that owns a VMID (instrumentation: the fault log's `vm`).
+    void name_vm(uint16_t vmid, const std::string& vm) { vm_names_[vmid] = vm; }
+    // "host" for a fault of no VM.
+    std::string vm_name(const FaultRecord& r) const {
+        if (r.vmid < 0) return "host";
+        auto it = vm_names_.find(uint16_t(r.vmid));
+        return it == vm_names_.end() ? "host" : it->second;
+    }
+
     size_t open_count() const { return open_; }
     uint64_t opened() const { return next_id_ - 1; }
     // Records in memory (open, waiting to be written, and the last kRetained closed), by id.
@@ -103,7 +116,7 @@ public:
 
 private:
     static void write_header(std::ostream& os);
-    static void write_row(std::ostream& os, const FaultRecord& r);
+    void write_row(std::ostream& os, const FaultRecord& r) const;
     uint32_t owner_id(const std::string& owner) {
         auto it = owners_.find(owner);
         if (it != owners_.end()) return it->second;
@@ -130,7 +143,9 @@ private:
     // Closed-fault statistics, accumulated as faults close.
     Distribution total_;
     std::array<Distribution, kStageCount> stage_;
+    Distribution total_s1_, total_s2_;   // by the translation stage that faulted
     std::array<uint64_t, 5> by_res_{};
+    std::map<uint16_t, std::string> vm_names_;
 };
 
 }  // namespace iopf
