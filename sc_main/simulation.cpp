@@ -242,6 +242,14 @@ int run_simulation(const Options& opt) {
         if (!probe) throw ConfigError("cannot write output file '" + out + "'");
     }
 
+    // The fault log streams as faults close (bounded memory in a fault storm).
+    std::ofstream fault_log;
+    if (!opt.fault_log.empty()) {
+        fault_log.open(opt.fault_log);
+        if (!fault_log) throw ConfigError("cannot write output file '" + opt.fault_log + "'");
+        ctx.faults.stream_csv(&fault_log);
+    }
+
     auto wall0 = std::chrono::steady_clock::now();
     // A SystemC error during the run (an exception in a process, a report of severity error)
     // ends the run: one line on stderr, the stats still written with the failure recorded.
@@ -285,9 +293,10 @@ int run_simulation(const Options& opt) {
         std::ofstream out(opt.stats);
         out << stats.dump(2) << '\n';
     }
-    if (!opt.fault_log.empty()) {
-        std::ofstream out(opt.fault_log);
-        ctx.faults.write_csv(out);
+    if (fault_log.is_open()) {
+        ctx.faults.finish_csv();
+        ctx.faults.stream_csv(nullptr);
+        fault_log.close();
     }
     if (!opt.quiet) {
         SummaryOutputs outs;

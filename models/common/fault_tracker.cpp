@@ -37,14 +37,15 @@ std::array<uint64_t, kStageCount> FaultRecord::durations_ps() const {
 }
 
 uint64_t FaultTracker::open(FaultRecord rec) {
-    rec.id = records_.size() + 1;
-    records_.push_back(std::move(rec));
+    rec.id = next_id_++;
     ++open_;
-    return records_.back().id;
+    auto it = recs_.emplace_hint(recs_.end(), rec.id, std::move(rec));
+    return it->first;
 }
 
 FaultRecord* FaultTracker::find(uint64_t id) {
-    return (id == 0 || id > records_.size()) ? nullptr : &records_[id - 1];
+    auto it = recs_.find(id);
+    return it == recs_.end() ? nullptr : &it->second;
 }
 
 void FaultTracker::mark(uint64_t id, Stage stage, uint64_t t_ps) {
@@ -62,71 +63,115 @@ void FaultTracker::close(uint64_t id, uint64_t t_done_ps) {
     r->t_done_ps = t_done_ps;
     r->end_ps[static_cast<size_t>(Stage::retry)] = t_done_ps;
     --open_;
+    total_.add((r->t_done_ps - r->t_issue_ps) / 1000.0);
+    (r->stage_of_fault == 2 ? total_s2_ : total_s1_).add((r->t_done_ps - r->t_issue_ps) / 1000.0);
+    auto d = r->durations_ps();
+    for (size_t i = 0; i < kStageCount; ++i) stage_[i].add(d[i] / 1000.0);
+    ++by_res_[static_cast<size_t>(r->resolution)];
+    if (id == next_write_) drain();
+}
+
+void FaultTracker::drain() {
+    // Write (or pass over) every closed fault whose predecessors are all written, then drop
+    // the oldest written records beyond kRetained.
+    for (auto it = recs_.find(next_write_); it != recs_.end() && it->first == next_write_ && it->second.closed; ++it) {
+        if (csv_) write_row(*csv_, it->second);
+        ++next_write_;
+        ++written_;
+    }
+    while (written_ > kRetained) {   // the lowest ids in recs_ are the oldest written ones
+        recs_.erase(recs_.begin());
+        --written_;
+    }
+}
+
+const std::vector<FaultRecord>& FaultTracker::records() const {
+    view_.clear();
+    view_.reserve(recs_.size());
+    for (const auto& [id, r] : recs_) view_.push_back(r);
+    return view_;
 }
 
 nlohmann::json FaultTracker::stats() const {
     nlohmann::json f;
-    std::vector<double> total;
-    std::array<std::vector<double>, kStageCount> per_stage;
-    nlohmann::json by_res = {{"success", 0}, {"invalid", 0}, {"failure", 0}, {"terminated", 0}};
-    uint64_t stage1 = 0, stage2 = 0;
-    std::vector<double> total_s1, total_s2;
-    for (const auto& r : records_) {
-        if (!r.closed) continue;
-        (r.stage_of_fault == 2 ? stage2 : stage1) += 1;
-        (r.stage_of_fault == 2 ? total_s2 : total_s1).push_back((r.t_done_ps - r.t_issue_ps) / 1000.0);
-        total.push_back((r.t_done_ps - r.t_issue_ps) / 1000.0);
-        auto d = r.durations_ps();
-        for (size_t i = 0; i < kStageCount; ++i) per_stage[i].push_back(d[i] / 1000.0);
-        std::string res = resolution_name(r.resolution);
-        by_res[res] = by_res.value(res, 0) + 1;
-    }
-    f["count"] = total.size();
+    nlohmann::json by_res = nlohmann::json::object();
+    for (Resolution r : {Resolution::success, Resolution::invalid, Resolution::failure, Resolution::terminated})
+        by_res[resolution_name(r)] = by_res_[static_cast<size_t>(r)];
+    if (by_res_[static_cast<size_t>(Resolution::pending)])
+        by_res[resolution_name(Resolution::pending)] = by_res_[static_cast<size_t>(Resolution::pending)];
+    f["count"] = total_.count();
     f["by_resolution"] = by_res;
-    f["by_stage_of_fault"] = {{"stage1", stage1}, {"stage2", stage2}};
-    if (stage2) {
+    f["by_stage_of_fault"] = {{"stage1", total_s1_.count()}, {"stage2", total_s2_.count()}};
+    if (total_s2_.count()) {
         // Latency of each stage's faults (only when stage 2 faulted at all).
-        nlohmann::json l1 = distribution(total_s1), l2 = distribution(total_s2);
-        f["latency_ns_by_stage_of_fault"] = {{"stage1", l1}, {"stage2", l2}};
+        f["latency_ns_by_stage_of_fault"] = {{"stage1", total_s1_.json()}, {"stage2", total_s2_.json()}};
     }
-    auto lat = distribution(total);
+    auto lat = total_.json();
     lat.erase("count");
     f["latency_ns"] = lat;
     nlohmann::json stages = nlohmann::json::object();
-    for (size_t i = 0; i < kStageCount; ++i)
-        stages[stage_name(static_cast<Stage>(i))] = distribution(per_stage[i]);
+    for (size_t i = 0; i < kStageCount; ++i) stages[stage_name(static_cast<Stage>(i))] = stage_[i].json();
     f["stages"] = stages;
     return f;
 }
 
-void FaultTracker::write_csv(std::ostream& os) const {
+void FaultTracker::write_header(std::ostream& os) {
     os << "id,device,smmu,sid,pasid,address,access,event,resolution,t_issue_ns,t_done_ns,total_ns";
     for (size_t i = 0; i < kStageCount; ++i) os << ',' << stage_name(static_cast<Stage>(i)) << "_ns";
     os << ",ats_negative_at_ns,page_request_at_ns,prg_response_at_ns,ats_retry_at_ns,stage_of_fault,vm\n";
+}
+
+void FaultTracker::write_row(std::ostream& os, const FaultRecord& r) const {
     char buf[32];
-    for (const auto& r : records_) {
-        if (!r.closed) continue;
-        std::snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)r.address);
-        std::string access = std::string(r.write ? "W" : "R") + (r.exec ? "X" : "") + (r.priv ? "P" : "");
-        // Times in ns with exactly 3 decimals (the kernel resolution is 1 ps).
-        auto ns = [](uint64_t ps_value) {
-            char b[32];
-            std::snprintf(b, sizeof b, "%llu.%03llu", (unsigned long long)(ps_value / 1000),
-                          (unsigned long long)(ps_value % 1000));
-            return std::string(b);
-        };
-        os << r.id << ',' << r.device << ',' << r.smmu << ',' << r.sid << ','
-           << (r.ssv ? std::to_string(r.ssid) : std::string()) << ',' << buf << ',' << access << ','
-           << r.event << ',' << resolution_name(r.resolution) << ',' << ns(r.t_issue_ps) << ','
-           << ns(r.t_done_ps) << ',' << ns(r.t_done_ps - r.t_issue_ps);
-        for (auto d : r.durations_ps()) os << ',' << ns(d);
-        for (uint64_t t : {r.t_ats_negative_ps, r.t_page_request_ps, r.t_prg_response_ps, r.t_ats_retry_ps}) {
-            os << ',';
-            if (t) os << ns(t);
-        }
-        os << ',' << r.stage_of_fault << ',' << vm_name(r);
-        os << '\n';
+    std::snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)r.address);
+    const char access[4] = {r.write ? 'W' : 'R', r.exec ? 'X' : '\0', 0, 0};
+    // Times in ns with exactly 3 decimals (the kernel resolution is 1 ps).
+    auto ns = [&os](uint64_t ps_value) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%llu.%03llu", (unsigned long long)(ps_value / 1000),
+                      (unsigned long long)(ps_value % 1000));
+        os << b;
+    };
+    os << r.id << ',' << r.device << ',' << r.smmu << ',' << r.sid << ',';
+    if (r.ssv) os << r.ssid;
+    os << ',' << buf << ',' << access << (r.priv ? "P" : "") << ',' << r.event << ','
+       << resolution_name(r.resolution) << ',';
+    ns(r.t_issue_ps);
+    os << ',';
+    ns(r.t_done_ps);
+    os << ',';
+    ns(r.t_done_ps - r.t_issue_ps);
+    for (auto d : r.durations_ps()) {
+        os << ',';
+        ns(d);
     }
+    for (uint64_t t : {r.t_ats_negative_ps, r.t_page_request_ps, r.t_prg_response_ps, r.t_ats_retry_ps}) {
+        os << ',';
+        if (t) ns(t);
+    }
+    os << ',' << r.stage_of_fault << ',' << vm_name(r);
+    os << '\n';
+}
+
+void FaultTracker::stream_csv(std::ostream* os) {
+    csv_ = os;
+    if (!csv_) return;
+    write_header(*csv_);
+    // Rows already closed and in order (normally none: streams attach before the run).
+    for (auto it = recs_.begin(); it != recs_.end() && it->first < next_write_; ++it) write_row(*csv_, it->second);
+}
+
+void FaultTracker::finish_csv() {
+    if (!csv_) return;
+    for (auto it = recs_.lower_bound(next_write_); it != recs_.end(); ++it)
+        if (it->second.closed) write_row(*csv_, it->second);
+    csv_->flush();
+}
+
+void FaultTracker::write_csv(std::ostream& os) const {
+    write_header(os);
+    for (const auto& [id, r] : recs_)
+        if (r.closed) write_row(os, r);
 }
 
 }  // namespace iopf

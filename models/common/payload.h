@@ -3,6 +3,8 @@
 // ATS kind, plus instrumentation (issue time, fault id) that never changes behaviour.
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -41,5 +43,47 @@ struct IopfExt : tlm::tlm_extension<IopfExt> {
 // Current simulated time in picoseconds (the kernel resolution is 1 ps).
 inline uint64_t now_ps() { return sc_core::sc_time_stamp().value(); }
 inline sc_core::sc_time ps(uint64_t v) { return sc_core::sc_time::from_value(v); }
+
+// Payloads for a port's plain timed accesses (no extensions), reused instead of built per
+// access: a tlm_generic_payload allocates its extension array when constructed. Threads
+// blocked inside an access each hold one, so the pool grows to the largest number of
+// concurrent accesses and no further. SystemC threads are cooperative: no locking.
+class PayloadPool {
+public:
+    class Lease {
+    public:
+        Lease(PayloadPool& pool, tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len) : pool_(pool) {
+            if (pool.free_.empty()) {
+                pool.all_.push_back(std::make_unique<tlm::tlm_generic_payload>());
+                gp_ = pool.all_.back().get();
+            } else {
+                gp_ = pool.free_.back();
+                pool.free_.pop_back();
+            }
+            gp_->set_command(cmd);
+            gp_->set_address(addr);
+            gp_->set_data_ptr(data);
+            gp_->set_data_length(len);
+            gp_->set_streaming_width(len);
+            gp_->set_byte_enable_ptr(nullptr);
+            gp_->set_byte_enable_length(0);
+            gp_->set_dmi_allowed(false);
+            gp_->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        }
+        ~Lease() { pool_.free_.push_back(gp_); }
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        tlm::tlm_generic_payload& operator*() const { return *gp_; }
+        tlm::tlm_generic_payload* operator->() const { return gp_; }
+
+    private:
+        PayloadPool& pool_;
+        tlm::tlm_generic_payload* gp_;
+    };
+
+private:
+    std::vector<std::unique_ptr<tlm::tlm_generic_payload>> all_;
+    std::vector<tlm::tlm_generic_payload*> free_;
+};
 
 }  // namespace iopf

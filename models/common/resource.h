@@ -2,10 +2,13 @@
 // Unlike sc_semaphore, waiters are served in a defined order: by priority (higher first),
 // then in arrival order, so contention shows up as queueing delay deterministically. A unit
 // is never taken away from its holder (no preemption). Acquire/release only from SC_THREAD
-// context.
+// context. Acquire and release cost O(log P) for P distinct priorities waiting (a FIFO per
+// priority), whatever the number of waiters.
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <map>
 
 #include <systemc>
 
@@ -17,26 +20,28 @@ public:
     void set_capacity(unsigned c) { capacity_ = c; }
     unsigned capacity() const { return capacity_; }
     unsigned busy() const { return busy_; }
-    size_t waiting() const { return waiters_.size(); }
+    size_t waiting() const { return waiting_; }
     uint64_t waits() const { return waits_; }
 
     void acquire(int priority = 0) {
-        if (busy_ < capacity_ && waiters_.empty()) { ++busy_; return; }
+        if (busy_ < capacity_ && waiting_ == 0) { ++busy_; return; }
         ++waits_;
         sc_core::sc_event granted;
-        auto pos = waiters_.begin();
-        while (pos != waiters_.end() && pos->priority >= priority) ++pos;   // FIFO within a priority
-        waiters_.insert(pos, Waiter{priority, &granted});
+        waiters_[priority].push_back(&granted);   // FIFO within a priority
+        ++waiting_;
         sc_core::wait(granted);   // busy_ was handed over by release()
     }
     bool try_acquire() {
-        if (busy_ < capacity_ && waiters_.empty()) { ++busy_; return true; }
+        if (busy_ < capacity_ && waiting_ == 0) { ++busy_; return true; }
         return false;
     }
     void release() {
-        if (!waiters_.empty()) {
-            sc_core::sc_event* next = waiters_.front().granted;
-            waiters_.pop_front();
+        if (waiting_ != 0) {
+            auto first = waiters_.begin();   // highest priority
+            sc_core::sc_event* next = first->second.front();
+            first->second.pop_front();
+            if (first->second.empty()) waiters_.erase(first);
+            --waiting_;
             next->notify(sc_core::SC_ZERO_TIME);   // hand the unit over; busy_ unchanged
         } else {
             --busy_;
@@ -47,11 +52,8 @@ private:
     unsigned capacity_;
     unsigned busy_ = 0;
     uint64_t waits_ = 0;
-    struct Waiter {
-        int priority;
-        sc_core::sc_event* granted;
-    };
-    std::deque<Waiter> waiters_;
+    size_t waiting_ = 0;
+    std::map<int, std::deque<sc_core::sc_event*>, std::greater<int>> waiters_;
 };
 
 // RAII guard for FifoResource.

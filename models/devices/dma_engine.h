@@ -13,6 +13,7 @@ public:
 
 protected:
     bool access(tlm::tlm_generic_payload& gp, IopfExt& ext, const DmaJob& job) override;
+    bool decouples() const override { return true; }   // a plain b_transport
 
 private:
     bool can_stall_;

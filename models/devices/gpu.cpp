@@ -2,6 +2,8 @@
 #include "platforms/registry.h"
 
 #include <algorithm>
+
+#include "models/devices/quantum.h"
 #include <cstring>
 
 #include "models/devices/dma_engine.h"   // pattern_byte
@@ -20,6 +22,8 @@ Gpu::Gpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     priv_ = p.get_bool("priv", false, "PnU: issue privileged transactions");
     wavefronts_ = p.get_uint("wavefronts", 16, "wavefronts", "concurrent wavefronts/engines, one transaction in flight each", 1, 4096);
     issue_cycles_ = p.get_uint("issue_cycles", 4, "cycles", "a wavefront's gap between a completion and its next issue");
+    quantum_ps_ = p.get_time_ps("quantum", 100'000,
+                                "fast mode: how far a wavefront runs ahead of the kernel between synchronisations (quantum keeper)");
     mmio_base_ = p.get_addr("mmio_base", 0x0b000000ull, "physical base of the GPU register block and state aperture");
     mmio_latency_ps_ = p.get_time_ps("mmio_latency", 200'000, "latency of one register or state-aperture access");
     state_size_ = p.get_size("state_size", 1ull << 20, "size of the GPU state aperture a devcoredump reads");
@@ -115,12 +119,17 @@ void Gpu::run() {
 }
 
 void Gpu::wavefront(unsigned) {
-    AccessSlot slot(name());
+    uint64_t max_burst = 1;   // the data buffer is sized to the largest burst, not 4 KiB
+    for (const auto& j : jobs_) max_burst = std::max(max_burst, j.burst);
+    AccessSlot slot(name(), unsigned(max_burst));
     IopfExt* ext = &slot.ext();
+    const bool decoupled = ctx_.mode == TimingMode::fast;
+    DeviceQuantumKeeper qk(quantum_ps_);
     for (;;) {
         wait(job_start_);
         if (job_ >= jobs_.size()) break;
         GpuJob& job = jobs_[job_];
+        qk.reset();
         while (next_index_ < job.count) {
             const uint64_t index = next_index_++;
             const uint64_t addr = job.address(index);
@@ -133,19 +142,32 @@ void Gpu::wavefront(unsigned) {
             ++job.issued;
             if (job.is_bad(index)) ++job.bad_issued;
 
-            sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-            socket->b_transport(gp, delay);
-            wait(delay);
+            if (decoupled) {   // fast mode: models/devices/quantum.h
+                sc_core::sc_time delay = qk.get_local_time();
+                ext->t_issue_ps = qk.now_ps();
+                socket->b_transport(gp, delay);
+                qk.set(delay);
+                if (qk.need_sync()) qk.sync();
+            } else {
+                sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+                socket->b_transport(gp, delay);
+                wait(delay);
+            }
+            const uint64_t t_done = decoupled ? qk.now_ps() : now_ps();
 
-            const uint64_t lat = now_ps() - ext->t_issue_ps;
+            const uint64_t lat = t_done - ext->t_issue_ps;
             latency_sum_ps_ += lat;
             latency_max_ps_ = std::max(latency_max_ps_, lat);
             if (gp.is_response_ok()) { ++ok_; ++job.ok; bytes_ += job.burst; }
             else { ++err_; ++job.error; }
             ++progress_;
-            if (ext->fault_id) ctx_.faults.close(ext->fault_id, now_ps());
+            if (ext->fault_id) ctx_.faults.close(ext->fault_id, t_done);
             --outstanding_now_;
-            if (issue_cycles_) wait(clk_.cycles(issue_cycles_));
+            if (issue_cycles_) {
+                if (decoupled) qk.inc(clk_.cycles(issue_cycles_));
+                else wait(clk_.cycles(issue_cycles_));
+            }
+            if (decoupled && next_index_ >= job.count) qk.sync();   // the job ends in kernel time
             --busy_wavefronts_;
             wavefront_idle_.notify(sc_core::SC_ZERO_TIME);
         }

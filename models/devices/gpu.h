@@ -86,6 +86,7 @@ private:
     bool priv_;
     unsigned wavefronts_;
     uint64_t issue_cycles_;
+    uint64_t quantum_ps_;
     uint64_t mmio_base_, mmio_latency_ps_, state_size_;
     double state_bytes_per_ns_;
     uint64_t hangcheck_period_ps_;

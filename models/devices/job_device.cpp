@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "models/devices/quantum.h"
+
 namespace iopf {
 
 uint64_t DmaJob::address(uint64_t i, uint64_t rnd) const {
@@ -50,6 +52,8 @@ JobDevice::JobDevice(sc_core::sc_module_name name, SimContext& ctx, ParamScope p
     sid_ = p.get_uint("sid", 0, "", "StreamID of every transaction", 0, 0xffffffffu);
     priv_ = p.get_bool("priv", false, "PnU: issue privileged transactions");
     outstanding_ = p.get_uint("outstanding", 4, "transactions", "transactions in flight at once", 1, 1024);
+    quantum_ps_ = p.get_time_ps("quantum", 100'000,
+                                "fast mode: how far a slot runs ahead of the kernel between synchronisations (quantum keeper)");
     rng_state_ = ctx.seed * 0x9e3779b97f4a7c15ull ^ std::hash<std::string>{}(this->name());
 
     jobs_ = DmaJob::parse_all(p);
@@ -98,12 +102,17 @@ void JobDevice::run() {
 }
 
 void JobDevice::slot(unsigned) {
-    AccessSlot slot(name());
+    uint64_t max_burst = 1;   // the data buffer is sized to the largest burst, not 4 KiB
+    for (const auto& j : jobs_) max_burst = std::max(max_burst, j.burst);
+    AccessSlot slot(name(), unsigned(max_burst));
     IopfExt* ext = &slot.ext();
+    const bool decoupled = ctx_.mode == TimingMode::fast && decouples();
+    DeviceQuantumKeeper qk(quantum_ps_);
     for (;;) {
         wait(job_start_);
         if (job_ >= jobs_.size()) break;
         auto& job = jobs_[job_];
+        qk.reset();
         while (next_index_ < job.count) {
             uint64_t index = next_index_++;
             uint64_t rnd = job.pattern == DmaJob::Pattern::random ? next_random() : 0;
@@ -114,16 +123,31 @@ void JobDevice::slot(unsigned) {
             ++issued_;
             ++job.issued;
 
-            const bool ok = access(gp, *ext, job);
+            bool ok;
+            if (decoupled) {
+                sc_core::sc_time delay = qk.get_local_time();
+                ext->t_issue_ps = qk.now_ps();
+                socket->b_transport(gp, delay);
+                qk.set(delay);
+                if (qk.need_sync()) qk.sync();
+                ok = gp.is_response_ok();
+            } else {
+                ok = access(gp, *ext, job);
+            }
+            const uint64_t t_done = decoupled ? qk.now_ps() : now_ps();
 
-            uint64_t lat = now_ps() - ext->t_issue_ps;
+            uint64_t lat = t_done - ext->t_issue_ps;
             latency_sum_ps_ += lat;
             latency_max_ps_ = std::max(latency_max_ps_, lat);
             if (ok) { ++ok_; ++job.ok; bytes_ += job.burst; }
             else { ++err_; ++job.error; }
-            if (ext->fault_id) ctx_.faults.close(ext->fault_id, now_ps());
+            if (ext->fault_id) ctx_.faults.close(ext->fault_id, t_done);
             --outstanding_now_;
-            if (job.gap_ps) wait(ps(job.gap_ps));
+            if (job.gap_ps) {
+                if (decoupled) qk.inc(ps(job.gap_ps));
+                else wait(ps(job.gap_ps));
+            }
+            if (decoupled && next_index_ >= job.count) qk.sync();   // the job ends in kernel time
             --slots_busy_;
             slot_idle_.notify(sc_core::SC_ZERO_TIME);
         }

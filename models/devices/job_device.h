@@ -72,6 +72,10 @@ protected:
     virtual void add_stats(nlohmann::json& d) const {}
     // Called once a job's last access completed.
     virtual void job_done(const DmaJob& job) {}
+    // True when, in fast mode, the device's accesses are a plain b_transport that the slot
+    // may issue decoupled with a quantum keeper (models/devices/quantum.h) instead of
+    // calling `access`.
+    virtual bool decouples() const { return false; }
 
     SimContext& ctx_;
     uint32_t sid_;
@@ -83,6 +87,7 @@ private:
     uint64_t next_random();
 
     unsigned outstanding_;
+    uint64_t quantum_ps_;
     std::vector<DmaJob> jobs_;
     uint64_t rng_state_;
     size_t job_ = 0;

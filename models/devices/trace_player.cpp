@@ -182,7 +182,9 @@ void TracePlayer::run() {
 }
 
 void TracePlayer::slot(unsigned) {
-    AccessSlot slot(name());
+    unsigned max_size = 1;   // the data buffer is sized to the largest access, not 4 KiB
+    for (const auto& a : trace_) max_size = std::max<unsigned>(max_size, a.size);
+    AccessSlot slot(name(), max_size);
     IopfExt* ext = &slot.ext();
     wait(start_);
     while (next_ < trace_.size()) {

@@ -9,8 +9,10 @@ Cpu::Cpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope p) : sc_modul
     std::string me = this->name();
     ctx.traces.add(me + ".cores_busy", busy_now_);
     ctx.stats.add([this, me](nlohmann::json& root) {
+        std::map<std::string, uint64_t> by_name;
+        for (const auto& [k, v] : busy_ps_) by_name[k] += v;
         nlohmann::json busy = nlohmann::json::object();
-        for (const auto& [k, v] : busy_ps_) busy[k] = v / 1000.0;
+        for (const auto& [k, v] : by_name) busy[k] = v / 1000.0;
         root["host"]["cpu"] = {{"cores", cores_.capacity()}, {"busy_ns", busy}, {"core_waits", cores_.waits()}};
     });
 }

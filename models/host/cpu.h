@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 
 #include <systemc>
 
@@ -30,6 +31,8 @@ public:
     // MMIO): pair with `leave`. `run` must not be called while holding.
     void enter(int priority = kPrioNormal) { cores_.acquire(priority); ++busy_now_; }
     void leave() { --busy_now_; cores_.release(); }
+    // `what` must be a string literal (or otherwise live as long as the model): the busy
+    // time is kept per pointer on the fault path and merged by name for the stats.
     void account(const char* what, uint64_t ps) { busy_ps_[what] += ps; }
     // For a thread that already holds a core (OnCore): spend `ps` of it on `what`.
     void busy(uint64_t ps, const char* what) {
@@ -43,7 +46,7 @@ public:
 private:
     FifoResource cores_;
     uint64_t busy_now_ = 0;                      // traced
-    std::map<std::string, uint64_t> busy_ps_;    // per activity
+    std::unordered_map<const char*, uint64_t> busy_ps_;    // per activity (literal), merged by name in the stats
 };
 
 // Holds a core for a scope (a software context that runs several timed steps in a row).

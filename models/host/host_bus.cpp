@@ -8,14 +8,9 @@ namespace iopf {
 HostBus::HostBus(sc_core::sc_module_name name, SimContext& ctx) : sc_module(name), socket("socket"), ctx_(ctx) {}
 
 void HostBus::access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len) {
-    // Several software threads share the port; each access uses its own payload.
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(addr);
-    gp.set_data_ptr(data);
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    // Several software threads share the port; each access leases its own pooled payload.
+    PayloadPool::Lease lease(payloads_, cmd, addr, data, len);
+    tlm::tlm_generic_payload& gp = *lease;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     socket->b_transport(gp, delay);
     sc_core::wait(delay);

@@ -10,6 +10,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/common/context.h"
+#include "models/common/payload.h"
 
 namespace iopf {
 
@@ -35,6 +36,7 @@ private:
     SimContext& ctx_;
     tlm::tlm_generic_payload gp_;
     uint64_t accesses_ = 0, errors_ = 0;
+    PayloadPool payloads_;
 };
 
 }  // namespace iopf

@@ -17,7 +17,9 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
+#include <queue>
 #include <set>
 #include <string>
 #include <vector>
@@ -313,9 +315,15 @@ public:
     explicit StallTable(unsigned entries = 0) { resize(entries); }
     void resize(unsigned entries) {
         entries_.clear();
-        for (unsigned i = 0; i < entries; ++i) entries_.push_back(std::make_unique<Entry>());
+        free_ = {};
+        for (unsigned i = 0; i < entries; ++i) {
+            entries_.push_back(std::make_unique<Entry>());
+            free_.push(uint16_t(i));
+        }
         slots_.set_capacity(entries ? entries : 1);
     }
+    // Most entries held at once so far.
+    unsigned peak() const { return peak_; }
     unsigned size() const { return unsigned(entries_.size()); }
     Entry& at(uint16_t tag) { return *entries_[tag]; }
     const Entry& at(uint16_t tag) const { return *entries_[tag]; }
@@ -326,8 +334,10 @@ public:
             ++waits;
             slots_.acquire();
         }
-        uint16_t tag = 0;
-        while (entries_[tag]->used) ++tag;   // a unit of slots_ guarantees a free entry
+        // The lowest free tag (O(log n)); a unit of slots_ guarantees there is one.
+        const uint16_t tag = free_.top();
+        free_.pop();
+        if (++in_use_ > peak_) peak_ = in_use_;
         Entry& e = *entries_[tag];
         e.used = true;
         e.sid = sid;
@@ -350,11 +360,15 @@ public:
     }
     void release(uint16_t tag) {
         entries_[tag]->used = false;
+        free_.push(tag);
+        --in_use_;
         slots_.release();
     }
 
 private:
     std::vector<std::unique_ptr<Entry>> entries_;
+    std::priority_queue<uint16_t, std::vector<uint16_t>, std::greater<uint16_t>> free_;
+    unsigned in_use_ = 0, peak_ = 0;
     FifoResource slots_;
 };
 

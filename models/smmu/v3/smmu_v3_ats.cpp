@@ -74,7 +74,7 @@ void SmmuV3::priq_write(const v3::PriEntry& e, uint64_t fault_id) {
             priq_prod_ ^= v3::q_ptr::OVFLG;
             signal_irq(priq_irq, priq_irq_cfg0_, priq_irq_cfg1_, v3::irq_ctrl::PRIQ_IRQEN.mask());
         }
-        ctx_.queue_log.write(now_ps(), name(), "priq-overflow", w, 2, v3::to_string(e));
+        if (ctx_.queue_log.enabled()) ctx_.queue_log.write(now_ps(), name(), "priq-overflow", w, 2, v3::to_string(e));
         if (e.last && !e.is_stop_marker()) {
             auto_respond(e, PrgResponseCode::success);
         }
@@ -97,7 +97,7 @@ void SmmuV3::priq_write(const v3::PriEntry& e, uint64_t fault_id) {
         ctx_.faults.set_key(fault_id, name(), prg_fault_key(e.sid, e.ssid, e.prgi));
         ctx_.faults.mark(fault_id, Stage::record, now_ps());
     }
-    ctx_.queue_log.write(now_ps(), name(), "priq", w, 2, v3::to_string(e));
+    if (ctx_.queue_log.enabled()) ctx_.queue_log.write(now_ps(), name(), "priq", w, 2, v3::to_string(e));
     signal_irq(priq_irq, priq_irq_cfg0_, priq_irq_cfg1_, v3::irq_ctrl::PRIQ_IRQEN.mask());
 }
 

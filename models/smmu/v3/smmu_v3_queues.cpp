@@ -19,8 +19,10 @@ void SmmuV3::cmdq_thread() {
             uint64_t w[2] = {0, 0};
             if (!mem_read(slot, w, 16)) { cmdq_error(v3::CERROR_ABT); break; }
             v3::DecodeResult d = v3::decode_command(w, feat_);
-            std::string text = d.ok ? v3::to_string(d.cmd) : (std::string("ILLEGAL (") + d.reason + ") " + v3::to_string(d.cmd));
-            ctx_.queue_log.write(now_ps(), name(), "cmdq", w, 2, text);
+            if (ctx_.queue_log.enabled()) {   // no string building while the log is off
+                std::string text = d.ok ? v3::to_string(d.cmd) : (std::string("ILLEGAL (") + d.reason + ") " + v3::to_string(d.cmd));
+                ctx_.queue_log.write(now_ps(), name(), "cmdq", w, 2, text);
+            }
             uint32_t cerror = v3::CERROR_NONE;
             if (!d.ok || !execute(d.cmd, cerror)) {
                 cmdq_error(cerror == v3::CERROR_NONE ? v3::CERROR_ILL : cerror);
@@ -41,7 +43,7 @@ void SmmuV3::cmdq_error(uint32_t cerror) {
     cmdq_cons_ = (cmdq_cons_ & ~uint32_t(v3::q_ptr::ERR.mask())) | uint32_t(v3::q_ptr::ERR.make(cerror));
     const bool already_active = (gerror_ ^ gerrorn_) & v3::gerror::CMDQ_ERR;
     if (!already_active) gerror_ ^= v3::gerror::CMDQ_ERR;
-    ctx_.queue_log.note(now_ps(), name(), "cmdq", "CMDQ_ERR: CONS.ERR=" + std::to_string(cerror) + " queue stopped");
+    if (ctx_.queue_log.enabled()) ctx_.queue_log.note(now_ps(), name(), "cmdq", "CMDQ_ERR: CONS.ERR=" + std::to_string(cerror) + " queue stopped");
     signal_irq(gerror_irq, gerror_irq_cfg0_, gerror_irq_cfg1_, v3::irq_ctrl::GERROR_IRQEN.mask());
 }
 
@@ -134,7 +136,7 @@ bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
         if (atc_inv_outstanding_) {
             const uint64_t t0 = now_ps();
             while (atc_inv_outstanding_) wait(atc_inv_done_);
-            ctx_.queue_log.note(now_ps(), name(), "cmdq",
+            if (ctx_.queue_log.enabled()) ctx_.queue_log.note(now_ps(), name(), "cmdq",
                                 "CMD_SYNC waited " + std::to_string((now_ps() - t0) / 1000) +
                                     " ns for ATC invalidation completions");
         }
@@ -187,7 +189,7 @@ bool SmmuV3::write_event(const v3::EventRecord& ev, bool stall) {
             evtq_prod_ ^= v3::q_ptr::OVFLG;
             signal_irq(evtq_irq, evtq_irq_cfg0_, evtq_irq_cfg1_, v3::irq_ctrl::EVENTQ_IRQEN.mask());
         }
-        ctx_.queue_log.write(now_ps(), name(), "evtq-lost", w, 4, v3::to_string(ev));
+        if (ctx_.queue_log.enabled()) ctx_.queue_log.write(now_ps(), name(), "evtq-lost", w, 4, v3::to_string(ev));
         return false;
     }
     const uint64_t slot = qaddr(evtq_base_) + q.offset(evtq_prod_, 32);
@@ -198,7 +200,7 @@ bool SmmuV3::write_event(const v3::EventRecord& ev, bool stall) {
     }
     evtq_prod_ = q.inc(evtq_prod_);   // keeps OVFLG
     evtq_occupancy_ = q.used(evtq_prod_, evtq_cons_);
-    ctx_.queue_log.write(now_ps(), name(), "evtq", w, 4, v3::to_string(ev));
+    if (ctx_.queue_log.enabled()) ctx_.queue_log.write(now_ps(), name(), "evtq", w, 4, v3::to_string(ev));
     signal_irq(evtq_irq, evtq_irq_cfg0_, evtq_irq_cfg1_, v3::irq_ctrl::EVENTQ_IRQEN.mask());
     return true;
 }
