@@ -11,6 +11,7 @@
 #include "models/memory/router.h"
 #include "models/smmu/v2/smmu_v2.h"
 #include "models/smmu/v3/smmu_v3.h"
+#include "models/vtd/vtd.h"
 
 namespace iopf {
 
@@ -48,9 +49,9 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
             throw ConfigError("parameter '" + it.key() + "': expected a component object with a \"type\"");
         names.push_back(it.key());
         if (!params.scope(it.key()).has("type"))
-            throw ConfigError("parameter '" + it.key() + ".type': missing; expected one of interconnect|memory|smmu_v3|smmu_v2|host|dma_engine|gpu|root_complex|pcie_endpoint|trace_player");
+            throw ConfigError("parameter '" + it.key() + ".type': missing; expected one of interconnect|memory|smmu_v3|smmu_v2|vtd|host|dma_engine|gpu|root_complex|pcie_endpoint|trace_player");
         types[it.key()] = params.scope(it.key()).get_enum(
-            "type", "", {"interconnect", "memory", "smmu_v3", "smmu_v2", "host", "dma_engine", "gpu", "root_complex", "pcie_endpoint",
+            "type", "", {"interconnect", "memory", "smmu_v3", "smmu_v2", "vtd", "host", "dma_engine", "gpu", "root_complex", "pcie_endpoint",
              "trace_player"},
             "component type");
     }
@@ -109,6 +110,21 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
         smmus_v2_[n] = std::move(s);
     }
 
+    // Intel VT-d remapping units: register page on the bus, MSIs only (no wired lines).
+    std::vector<VtdFirmware> fw_vtds;
+    for (const auto& n : of_type("vtd")) {
+        auto v = std::make_unique<Vtd>(n.c_str(), ctx, params.scope(n));
+        bus_->out.bind(v->mmio);
+        bus_->map(v->mmio_base(), Vtd::kMmioSize, n);
+        v->downstream.bind(bus_->in);
+        v->walk_port.bind(bus_->in);
+        VtdFirmware fw;
+        fw.name = n;
+        fw.mmio_base = v->mmio_base();
+        fw_vtds.push_back(fw);
+        vtds_[n] = std::move(v);
+    }
+
     std::vector<FirmwareDevice> fw_devices;
     for (const auto& n : of_type("dma_engine")) {
         auto d = std::make_unique<DmaEngine>(n.c_str(), ctx, params.scope(n));
@@ -121,6 +137,7 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
             auto it2 = smmus_v2_.find(smmu);
             if (it != smmus_.end()) d->socket.bind(it->second->upstream);
             else if (it2 != smmus_v2_.end()) d->socket.bind(it2->second->upstream);
+            else if (vtds_.count(smmu)) d->socket.bind(vtds_[smmu]->upstream);
             else throw ConfigError("parameter '" + n + ".smmu': no smmu_v3 or smmu_v2 component named '" + smmu + "'");
         }
         FirmwareDevice fd = firmware_of(*d, n, smmu);
@@ -183,10 +200,13 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
         const std::string smmu = params.scope(n).get_string("smmu", "", "SMMU behind the root complex (\"\" = none)");
         if (smmu.empty()) {
             rc->to_smmu.bind(bus_->in);
+        } else if (vtds_.count(smmu)) {
+            rc->to_smmu.bind(vtds_[smmu]->upstream);
+            vtds_[smmu]->pcie_msg.bind(rc->from_smmu);
         } else {
             auto it = smmus_.find(smmu);
             if (it == smmus_.end())
-                throw ConfigError("parameter '" + n + ".smmu': no smmu_v3 component named '" + smmu + "'");
+                throw ConfigError("parameter '" + n + ".smmu': no smmu_v3 or vtd component named '" + smmu + "'");
             rc->to_smmu.bind(it->second->upstream);
             it->second->pcie_msg.bind(rc->from_smmu);
         }
@@ -216,7 +236,7 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
     auto hosts = of_type("host");
     if (hosts.size() != 1) throw ConfigError("platform: needs exactly one component of type host, found " + std::to_string(hosts.size()));
     host_ = std::make_unique<Host>(hosts[0].c_str(), ctx, params.scope(hosts[0]), fw_smmus, fw_devices, fw_smmus_v2,
-                                   fw_gpus);
+                                   fw_gpus, fw_vtds);
     host_->bus.socket.bind(bus_->in);
     bus_->out.bind(host_->irqc.msi);
     bus_->map(host_->irqc.doorbell_base(), host_->irqc.doorbell_size(), hosts[0] + ".irqc");
@@ -275,5 +295,6 @@ Host& Platform::host() const { return *host_; }
 SmmuV2& Platform::smmu_v2(const std::string& n) const { return *smmus_v2_.at(n); }
 Gpu& Platform::gpu(const std::string& n) const { return *gpus_.at(n); }
 TracePlayer& Platform::trace_player(const std::string& n) const { return *players_.at(n); }
+Vtd& Platform::vtd(const std::string& n) const { return *vtds_.at(n); }
 
 }  // namespace iopf

@@ -27,6 +27,7 @@ class Host;
 class SmmuV2;
 class Gpu;
 class TracePlayer;
+class Vtd;
 
 struct EndState {
     bool all_finished = false;   // every device completed all its jobs
@@ -56,6 +57,7 @@ public:
     SmmuV2& smmu_v2(const std::string& name) const;
     Gpu& gpu(const std::string& name) const;
     TracePlayer& trace_player(const std::string& name) const;
+    Vtd& vtd(const std::string& name) const;
     Host& host() const;
 
 private:
@@ -70,6 +72,7 @@ private:
     std::map<std::string, std::unique_ptr<SmmuV2>> smmus_v2_;
     std::map<std::string, std::unique_ptr<Gpu>> gpus_;
     std::map<std::string, std::unique_ptr<TracePlayer>> players_;
+    std::map<std::string, std::unique_ptr<Vtd>> vtds_;
     std::unique_ptr<Host> host_;
 };
 

@@ -8,7 +8,7 @@
 namespace iopf {
 Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const std::vector<SmmuV3Firmware>& smmus,
            const std::vector<FirmwareDevice>& devices, const std::vector<SmmuV2Firmware>& smmus_v2,
-           const std::vector<GpuFirmware>& gpus)
+           const std::vector<GpuFirmware>& gpus, const std::vector<VtdFirmware>& vtds)
     : sc_module(name), cpu("cpu", ctx, p.sub("cpu")), bus("bus", ctx), irqc("irqc", ctx, p.sub("irq"), cpu) {
     ParamScope kp = p.sub("kernel_pool");
     const uint64_t pool_base = kp.get_addr("base", 0x80000000ull, "DRAM reserved for kernel allocations (tables, queues)");
@@ -27,11 +27,11 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
         if (!known) throw ConfigError("parameter '" + sp.path(dev_name) + "': no device named '" + dev_name + "' in the platform");
     }
 
-    size_t index = 0;
-    for (const auto& fw : smmus) {
+    // The devices firmware puts behind IOMMU `iommu`, with what the OS sets up for each.
+    auto streams_of = [&](const std::string& iommu) {
         std::vector<StreamAttach> attach;
         for (const auto& d : devices) {
-            if (d.smmu != fw.name) continue;
+            if (d.smmu != iommu) continue;
             StreamAttach a;
             a.device = d.device;
             a.sid = d.sid;
@@ -87,12 +87,25 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
             }
             attach.push_back(std::move(a));
         }
+        return attach;
+    };
+
+    size_t index = 0;
+    for (const auto& fw : smmus) {
+        std::vector<StreamAttach> attach = streams_of(fw.name);
         SmmuV3Firmware f = fw;
         f.irq_base = 32 + 4 * static_cast<unsigned>(index);
         drivers_.push_back(std::make_unique<SmmuV3Driver>((fw.name + "_driver").c_str(), ctx,
                                                           p.sub("smmu_driver"), cpu, bus, irqc, *pool_, f,
                                                           std::move(attach), mm_.get(), iopf_.get()));
         ++index;
+    }
+    for (size_t i = 0; i < vtds.size(); ++i) {
+        VtdFirmware f = vtds[i];
+        f.irq_base = 48 + 2 * static_cast<unsigned>(i);
+        vtd_drivers_.push_back(std::make_unique<IntelIommuDriver>((f.name + "_driver").c_str(), ctx, p.sub("vtd_driver"),
+                                                                  cpu, bus, irqc, *pool_, f, streams_of(f.name),
+                                                                  mm_.get(), iopf_.get()));
     }
     v2_ = std::make_unique<HostV2>(ctx, p, cpu, bus, irqc, *pool_, smmus_v2, gpus, devices);
     mm_->on_exit = [this](MmStruct& mm) {

@@ -17,6 +17,7 @@
 #include "models/host/irq_controller.h"
 #include "models/host/phys_alloc.h"
 #include "models/host/smmu_v3_driver.h"
+#include "models/host/intel_iommu.h"
 
 namespace iopf {
 
@@ -35,7 +36,7 @@ class Host : public sc_core::sc_module {
 public:
     Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope params, const std::vector<SmmuV3Firmware>& smmus,
          const std::vector<FirmwareDevice>& devices, const std::vector<SmmuV2Firmware>& smmus_v2 = {},
-         const std::vector<GpuFirmware>& gpus = {});
+         const std::vector<GpuFirmware>& gpus = {}, const std::vector<VtdFirmware>& vtds = {});
 
     Cpu cpu;
     HostBus bus;
@@ -46,6 +47,9 @@ public:
     IopfQueue& iopf() { return *iopf_; }
     SmmuV3Driver& smmu_driver(size_t i) { return *drivers_.at(i); }
     size_t smmu_drivers() const { return drivers_.size(); }
+    // Intel VT-d drivers ("intel,vtd"), one per remapping unit.
+    IntelIommuDriver& vtd_driver(size_t i) { return *vtd_drivers_.at(i); }
+    size_t vtd_drivers() const { return vtd_drivers_.size(); }
     // SMMUv2 drivers and GPU drivers (models/host/host_v2.h).
     HostV2& v2() { return *v2_; }
 
@@ -56,6 +60,7 @@ private:
     std::unique_ptr<OsMm> mm_;
     std::unique_ptr<IopfQueue> iopf_;
     std::vector<std::unique_ptr<SmmuV3Driver>> drivers_;
+    std::vector<std::unique_ptr<IntelIommuDriver>> vtd_drivers_;
     std::unique_ptr<HostV2> v2_;
 };
 
