@@ -32,6 +32,12 @@ IntelIommuDriver::IntelIommuDriver(sc_core::sc_module_name name, SimContext& ctx
     poll_limit_ = p.get_uint("poll_limit", 100000, "polls", "give up waiting for the hardware after this many polls");
     pgt_costs_.pte_write_ps = p.sub("cost").get_time_ps("pte_write", 20000, "software time per PTE written (IOVA tables)");
 
+    bool sva = false;
+    for (const auto& s : streams_) sva |= !s.sva.empty();
+    if (sva && mm_ && mm_->pgtable_format() != PgtableFormat::x86_64)
+        throw ConfigError("parameter 'host.mm.pgtable_format': SVA behind VT-d (" + fw_.name +
+                          ") walks x86-64 CPU page tables; set it to \"x86_64\"");
+
     SC_HAS_PROCESS(IntelIommuDriver);
     SC_THREAD(probe);
 
@@ -128,11 +134,6 @@ void IntelIommuDriver::probe() {
     if (!ecap_f::SMTS.get(ecap_) || !ecap_f::QI.get(ecap_) || !ecap_f::FSTS.get(ecap_))
         throw ConfigError(std::string(name()) + ": the remapping unit lacks scalable mode, queued invalidation or "
                                                 "first-stage translation (ECAP_REG.SMTS/QI/FSTS)");
-    bool sva = false;
-    for (const auto& s : streams_) sva |= !s.sva.empty();
-    if (sva && mm_ && mm_->pgtable_format() != PgtableFormat::x86_64)
-        throw ConfigError("parameter 'host.mm.pgtable_format': SVA behind VT-d (" + fw_.name +
-                          ") walks x86-64 CPU page tables; set it to \"x86_64\"");
 
     // Queued invalidation with 256-bit descriptors (__dmar_enable_qi).
     iq_size_ = uint64_t(4096) << iq_order_;
@@ -431,13 +432,13 @@ void IntelIommuDriver::prq_handler(uint64_t) {
         const PageReqDesc req = decode_page_req(w);
         cost(cost_prq_ps_, "prq_entry");
         head = (head + kPageReqDescBytes) & mask;
-        const uint64_t fault_id = ctx_.faults.find_key(fw_.name, prg_fault_key(req.rid, req.pasid, req.prgi));
-        ctx_.faults.mark(fault_id, Stage::irq, t_batch);
         // Requests Linux refuses (handle_bad_prq_event: INVALID for a last request):
         // non-canonical address, privileged-mode page request, execute with read.
         const bool canonical = smmu::x86_canonical(req.addr, false);
         const bool bad = !canonical || (req.pmr && (req.rdr || req.wrr)) || (req.exr && req.rdr);
         if (!bad && req.is_stop_marker()) { ++stop_markers_; continue; }   // no response needed
+        const uint64_t fault_id = ctx_.faults.find_key(fw_.name, prg_fault_key(req.rid, req.pasid, req.prgi));
+        ctx_.faults.mark(fault_id, Stage::irq, t_batch);
         ++prq_handled_;
         auto it = bound_.find(req.rid);
         if (bad || it == bound_.end()) {

@@ -63,6 +63,7 @@ Vtd::Vtd(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     tlb_cycles_ = p.sub("iotlb").get_uint("lookup_cycles", 3, "cycles", "IOTLB lookup");
     cfg_cycles_ = t.get_uint("cache_lookup_cycles", 4, "cycles", "context-cache or PASID-cache lookup");
     inv_cycles_ = t.get_uint("inv_cycles", 10, "cycles", "executing one invalidation descriptor (after its fetch)");
+    frcd_cycles_ = t.get_uint("frcd_cycles", 4, "cycles", "writing a fault recording register (primary fault logging)");
     ack_cycles_ = t.get_uint("ack_cycles", 16, "cycles", "GCMD_REG write until GSTS_REG follows");
     xlate_slots_.set_capacity(t.get_uint("xlate_slots", 64, "slots", "translations in progress at once", 1, 4096));
     walk_slots_.set_capacity(t.get_uint("walker_slots", 16, "slots", "page walks in progress at once", 1, 4096));

@@ -129,7 +129,7 @@ private:
     vtd::Caps caps_;
     unsigned haw_bits_;
 
-    uint64_t ifc_cycles_, tlb_cycles_, cfg_cycles_, inv_cycles_, ack_cycles_;
+    uint64_t ifc_cycles_, tlb_cycles_, cfg_cycles_, inv_cycles_, ack_cycles_, frcd_cycles_;
     FifoResource xlate_slots_, walk_slots_, prq_writer_, frcd_writer_;
 
     smmu::Tlb iotlb_;

@@ -42,6 +42,7 @@ void Vtd::record_fault(const vtd::FaultRecord& rec, uint64_t fault_id) {
         return;
     }
     const bool had_ppf = fsts_value() & fsts::PPF;
+    spend(frcd_cycles_);
     vtd::FaultRecord r = rec;
     r.f = true;
     uint64_t w[2];
