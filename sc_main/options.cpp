@@ -30,7 +30,10 @@ po::options_description describe_options() {
         ("duration", po::value<std::string>(), "stop after this much simulated time (e.g. 2ms)")
         ("quiet,q", "no progress or summary output")
         ("list-platforms", "list the shipped platforms")
-        ("describe", po::value<std::string>(), "print every parameter of a platform with default, unit and meaning");
+        ("describe", po::value<std::string>(), "print every parameter of a platform with default, unit and meaning")
+        ("json", "with --describe: print the effective configuration as JSON (what --dump-config writes)")
+        ("dump-config", po::value<std::string>(), "write every parameter's effective value, default, unit and source to FILE.json")
+        ("config", po::value<std::string>(), "repeat a run from a --dump-config file (or a stats JSON, which embeds one)");
     return d;
 }
 
@@ -55,7 +58,8 @@ std::string usage() {
     os << "usage: iopf-sim [--platform NAME|FILE.json] [--set key.path=value]... [--seed N]\n"
           "                [--stats FILE.json] [--fault-log FILE.csv] [--vcd FILE.vcd] [--queue-log FILE]\n"
           "                [--trace-filter GLOB] [--mode accurate|fast] [--duration TIME] [--quiet]\n"
-          "       iopf-sim --list-platforms | --describe NAME | --version\n"
+          "                [--dump-config FILE.json] [--config FILE.json]\n"
+          "       iopf-sim --list-platforms | --describe NAME [--json] | --version\n"
           "       iopf-sim sweep ...   (parameter sweeps: iopf-sim sweep --help)\n\n"
        << describe_options();
     return os.str();
@@ -80,7 +84,13 @@ Options parse_options(int argc, char** argv) {
     o.version = vm.count("version");
     o.quiet = vm.count("quiet");
     o.list_platforms = vm.count("list-platforms");
-    if (vm.count("platform")) o.platform = vm["platform"].as<std::string>();
+    if (vm.count("platform")) o.platform = vm["platform"].as<std::string>(), o.platform_set = true;
+    o.describe_json = vm.count("json");
+    if (o.describe_json && !vm.count("describe")) throw ConfigError("--json: only with --describe NAME");
+    if (vm.count("dump-config")) o.dump_config = vm["dump-config"].as<std::string>();
+    if (vm.count("config")) o.config = vm["config"].as<std::string>();
+    if (!o.config.empty() && o.platform_set)
+        throw ConfigError("--config: replays the platform it records; drop --platform (or use --platform FILE alone)");
     if (vm.count("describe")) o.describe = vm["describe"].as<std::string>();
     if (vm.count("stats")) o.stats = vm["stats"].as<std::string>();
     if (vm.count("fault-log")) o.fault_log = vm["fault-log"].as<std::string>();
@@ -106,6 +116,7 @@ Options parse_options(int argc, char** argv) {
         auto s = parse_uint(vm["seed"].as<std::string>());
         if (!s) throw ConfigError("--seed: expected an unsigned integer, got '" + vm["seed"].as<std::string>() + "'");
         o.seed = *s;
+        o.seed_set = true;
     }
     if (vm.count("set")) {
         for (const auto& kv : vm["set"].as<std::vector<std::string>>()) {

@@ -18,6 +18,7 @@
 #include "models/common/units.h"
 #include "platforms/check_memory_map.h"
 #include "platforms/platform.h"
+#include "sc_main/config.h"
 #include "sc_main/summary.h"
 
 namespace fs = std::filesystem;
@@ -151,15 +152,33 @@ int run_simulation(const Options& opt) {
     }
     if (opt.list_platforms) return list_platforms();
 
-    const std::string name = opt.describe.empty() ? opt.platform : opt.describe;
-    const std::string path = find_platform(name);
-    Params params(load_platform_file(path));
+    // The platform: a shipped name, a platform file, or a dumped configuration to replay
+    // (--config FILE, or --platform FILE when FILE is a dump or a stats JSON).
+    std::string name = opt.describe.empty() ? opt.platform : opt.describe;
+    std::string platform_name;
+    nlohmann::json platform_json;
+    uint64_t seed = opt.seed;
+    {
+        const std::string path = opt.config.empty() ? find_platform(name) : opt.config;
+        if (!opt.config.empty() && !fs::exists(path)) throw ConfigError("--config: cannot read '" + path + "': no such file");
+        platform_json = load_platform_file(path);
+        platform_name = fs::path(path).stem().string();
+        if (auto replay = as_replay_config(platform_json)) {
+            platform_json = std::move(replay->platform);
+            platform_name = replay->platform_name;
+            if (!opt.seed_set) seed = replay->seed;
+        } else if (!opt.config.empty()) {
+            throw ConfigError("--config: '" + path + "' is neither a --dump-config file nor a stats JSON with a \"config\"");
+        }
+        if (!opt.config.empty()) name = platform_name;
+    }
+    Params params(std::move(platform_json));
     for (const auto& [k, v] : opt.sets) params.set_override(k, v);
     if (!opt.duration.empty()) params.set_override("platform.duration", opt.duration);
     if (!opt.mode.empty()) params.set_override("platform.mode", opt.mode);
 
     SimContext ctx(params);
-    ctx.seed = opt.seed;
+    ctx.seed = seed;
     ctx.log.set_quiet(opt.quiet);
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
@@ -168,7 +187,7 @@ int run_simulation(const Options& opt) {
     // geometry that does not divide, a port left unbound) is bad input, exit 2.
     std::unique_ptr<Platform> platform_ptr;
     try {
-        platform_ptr = std::make_unique<Platform>(ctx, fs::path(path).stem().string());
+        platform_ptr = std::make_unique<Platform>(ctx, platform_name);
     } catch (const ConfigError&) {
         throw;
     } catch (const sc_core::sc_report& r) {
@@ -178,8 +197,18 @@ int run_simulation(const Options& opt) {
     }
     Platform& platform = *platform_ptr;
     params.check_unknown();
-    if (!opt.describe.empty()) { describe(params, name); return 0; }
+    const nlohmann::json config = effective_config(params, platform_name, ctx.seed);
+    if (!opt.describe.empty()) {
+        if (opt.describe_json) std::cout << config.dump(2) << '\n';
+        else describe(params, name);
+        return 0;
+    }
     check_memory_map(params);
+    if (!opt.dump_config.empty()) {
+        std::ofstream out(opt.dump_config);
+        if (!out) throw ConfigError("--dump-config: cannot write '" + opt.dump_config + "'");
+        out << config.dump(2) << '\n';
+    }
 
     if (!opt.queue_log.empty() && !ctx.queue_log.open(opt.queue_log))
         throw ConfigError("--queue-log: cannot write '" + opt.queue_log + "'");
@@ -227,6 +256,7 @@ int run_simulation(const Options& opt) {
     stats["smmus"] = nlohmann::json::object();
     ctx.stats.collect(stats);
     stats["faults"] = ctx.faults.stats();
+    stats["config"] = config;
     EndState end = platform.end_state();
     stats["run"]["finished"] = end.all_finished;
     stats["run"]["cut_short"] = end.cut_short;
