@@ -172,7 +172,7 @@ void IntelIommuDriver::probe() {
     }
 
     // Fault event interrupt (dmar_set_interrupt): an MSI to the interrupt controller.
-    const unsigned fault_irq = fw_.irq_base, prq_irq = fw_.irq_base + 1;
+    const unsigned fault_irq = fw_.fault_irq, prq_irq = fw_.prq_irq;
     irqc_.request_threaded_irq(fault_irq, std::string(basename()) + ".fault", [this](uint64_t t) { fault_handler(t); });
     wr(reg::FEDATA, fault_irq);
     wr(reg::FEADDR, uint32_t(irqc_.doorbell_address()));

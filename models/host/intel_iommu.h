@@ -40,7 +40,8 @@ namespace iopf {
 struct VtdFirmware {
     std::string name;
     uint64_t mmio_base = 0;
-    unsigned irq_base = 48;   // interrupt numbers: irq_base + 0 fault event, + 1 page request event
+    unsigned fault_irq = 48;   // interrupt numbers of the fault event and the page request event MSIs
+    unsigned prq_irq = 49;
 };
 
 class IntelIommuDriver : public sc_core::sc_module {

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "models/smmu/shell/timed_access.h"
+#include "platforms/registry.h"
 
 namespace iopf {
 
@@ -455,5 +456,29 @@ void Vtd::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
     delay = sc_core::SC_ZERO_TIME;
     wait(clk_.cycles(ifc_cycles_));
 }
+
+// Firmware (the ACPI DMAR table's DRHD): compatible "intel,vtd", the register page, and the
+// MSI vectors the OS uses: 48 + 2 * (index among the VT-d units) + {0 fault event, 1 page
+// request event}, unless the platform sets vtd.irq.fault / vtd.irq.prq.
+IOPF_REGISTER_MODEL(
+    "vtd", build_order::iommu + 20,
+    "Intel VT-d scalable mode: root/context/PASID tables, first-stage x86-64 walks, IOTLB, invalidation queue, "
+    "fault recording, page request queue (compatible \"intel,vtd\")",
+    [](PlatformBuilder& b, const std::string& n) {
+        auto v = std::make_unique<Vtd>(n.c_str(), b.ctx, b.params(n));
+        b.map(v->mmio, v->mmio_base(), Vtd::kMmioSize, n);
+        v->downstream.bind(b.bus_port());
+        v->walk_port.bind(b.bus_port());
+        const unsigned base = 48 + 2 * unsigned(b.firmware().units_compatible("intel,vtd").size());
+        FirmwareUnit u;
+        u.name = n;
+        u.compatible = "intel,vtd";
+        u.mmio_base = v->mmio_base();
+        u.mmio_size = Vtd::kMmioSize;
+        u.irqs = {{"fault", nullptr, b.irq_number(n, "fault", base)}, {"prq", nullptr, b.irq_number(n, "prq", base + 1)}};
+        b.firmware().units.push_back(u);
+        b.add_iommu(n, *v);
+        return v;
+    });
 
 }  // namespace iopf

@@ -29,6 +29,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/common/clock.h"
+#include "models/common/component.h"
 #include "models/common/context.h"
 #include "models/common/payload.h"
 #include "models/common/resource.h"
@@ -41,7 +42,7 @@
 
 namespace iopf {
 
-class Vtd : public sc_core::sc_module {
+class Vtd : public sc_core::sc_module, public IommuModel {
 public:
     static constexpr uint64_t kMmioSize = vtd::reg::SIZE;
 
@@ -57,7 +58,12 @@ public:
 
     uint64_t mmio_base() const { return mmio_base_; }
     const vtd::Caps& caps() const { return caps_; }
-    uint64_t stalled_count() const { return 0; }   // VT-d never stalls a transaction
+    uint64_t stalled_count() const override { return 0; }   // VT-d never stalls a transaction
+    DeviceTargetSocket& device_port() override { return upstream; }
+    bool bind_pcie_messages(DeviceTargetSocket& rc_in) override {
+        pcie_msg.bind(rc_in);
+        return true;
+    }
 
     struct Counters {
         uint64_t translations = 0, tlb_hits = 0, tlb_misses = 0, tlb_miss_coalesced = 0, walks = 0,

@@ -38,16 +38,18 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/common/clock.h"
+#include "models/common/component.h"
 #include "models/common/context.h"
 #include "models/common/payload.h"
 #include "models/common/resource.h"
+#include "models/smmu/shell/translation_shell.h"
 #include "models/smmu/tlb.h"
 #include "models/smmu/v2/format/regs.h"
 #include "models/smmu/walker.h"
 
 namespace iopf {
 
-class SmmuV2 : public sc_core::sc_module {
+class SmmuV2 : public sc_core::sc_module, public IommuModel {
 public:
     // Devices bind here; an SMMU with no device bound is allowed (zero or more bindings).
     tlm_utils::multi_passthrough_target_socket<SmmuV2, 32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ZERO_OR_MORE_BOUND>
@@ -68,7 +70,8 @@ public:
     // Context interrupt line `i` (banks whose CBAR.IRPTNDX = i drive it).
     const sc_core::sc_signal<bool>& context_irq(unsigned i) const { return *irq_lines_.at(i); }
     // Transactions currently held in the SMMU: stalled on a fault, or waiting behind one.
-    uint64_t stalled_count() const { return stalled_now_ + held_now_; }
+    uint64_t stalled_count() const override { return stalled_now_ + held_now_; }
+    DeviceTargetSocket& device_port() override { return upstream; }
 
     // Context-bank register writes (SCTLR, FSR, RESUME, TLB maintenance), in order, for
     // tests and the queue log (the first `reg_log_limit` only).
@@ -110,7 +113,7 @@ private:
         uint64_t tlbsync_done_ps = 0;
         // Decoded translation configuration (rebuilt after a configuration write).
         bool dirty = true, cfg_ok = false;
-        smmu::S1Config s1;
+        smmu::VmsaStage1Walker s1;   // stage 1's walker format and its configuration
         uint16_t asid = 0;
         // Fault state.
         std::vector<Stalled*> stalled;    // stalled on a fault, in stall order
@@ -137,9 +140,11 @@ private:
     bool fast_hit(const IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     Route route(uint32_t sid, unsigned& cb, bool record);
     bool bank_config(Bank& b);
+    // The named steps: route() + bank_config() are the config lookup, context() the
+    // translation context; translate() runs the shell's tlb and walk steps.
+    smmu::XlateContext context(const Bank& b) const;
     smmu::WalkResult translate(Bank& b, uint64_t va, const smmu::Access& acc);
     bool outstanding(const Bank& b) const { return (b.fsr & smmu::v2::fsr::ALL) != 0 || b.unresolved > 0; }
-    uint64_t open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, smmu::EventId e, uint64_t t_detect);
     void record_fault(Bank& b, const IopfExt& ext, const tlm::tlm_generic_payload& gp, const smmu::WalkResult& wr,
                       bool stall, uint64_t fault_id);
     int stall(Bank& b, uint64_t fault_id);
@@ -176,8 +181,6 @@ private:
     size_t reg_log_limit_;
 
     smmu::Tlb tlb_;
-    std::set<uint64_t> walks_in_flight_;
-    sc_core::sc_event walk_done_;
 
     // Global registers.
     uint32_t scr0_ = smmu::v2::scr0::CLIENTPD, sacr_ = 0, sgfsr_ = 0, sgfsynr0_ = 0, sgfsynr1_ = 0;
@@ -197,6 +200,9 @@ private:
     Counters c_;
     std::map<std::string, uint64_t> cmd_counts_, event_counts_;
     std::vector<RegEvent> reg_log_;
+
+    // The shared IOMMU shell (models/smmu/shell); declared last: it refers to the members above.
+    smmu::TranslationShell shell_;
 };
 
 }  // namespace iopf

@@ -1,6 +1,7 @@
 // SmmuV3 construction: parameters, features (reflected in SMMU_IDR0-5), processes, stats
 // and traces. Translation, registers and queues are in smmu_v3_{xlate,regs,queues}.cpp.
 #include "models/smmu/v3/smmu_v3.h"
+#include "platforms/registry.h"
 
 #include "models/smmu/v3/format/regs.h"
 
@@ -19,7 +20,10 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
                                                          "main TLB replacement policy")),
            ctx.seed),
       ste_cache_(p.sub("config_cache").get_uint("ste_entries", 64, "entries", "STE cache entries (0 = no caching)")),
-      cd_cache_(p.sub("config_cache").get_uint("cd_entries", 64, "entries", "CD cache entries (0 = no caching)")) {
+      cd_cache_(p.sub("config_cache").get_uint("cd_entries", 64, "entries", "CD cache entries (0 = no caching)")),
+      shell_({ctx, this->name(), clk_, tlb_, walk_slots_, walk_port,
+              {&c_.tlb_hits, &c_.tlb_misses, &c_.tlb_miss_coalesced, &c_.walks, &c_.walk_reads, &c_.aborted, &c_.raz_wi},
+              walks_active_, faults_in_flight_, tlb_cycles_}) {
     mmio_base_ = p.get_addr("mmio_base", 0x09000000ull, "physical base of the register file (128 KiB: pages 0 and 1)");
 
     ParamScope f = p.sub("features");
@@ -43,8 +47,7 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
                       : sm == "term_only" ? v3::idr0::STALL_MODEL_TERM_ONLY : v3::idr0::STALL_MODEL_STALL_FORCED;
     feat_.stall_max = f.get_uint("stall_max", 32, "transactions",
                                  "SMMU_IDR5.STALL_MAX: stalled transactions held at once (more back-pressure)", 1, 65535);
-    stall_slots_.set_capacity(feat_.stall_max);
-    for (unsigned i = 0; i < feat_.stall_max; ++i) stall_table_.push_back(std::make_unique<StallEntry>());
+    stall_table_.resize(feat_.stall_max);
     feat_.cmdq_log2 = f.get_uint("cmdq_log2size", 8, "log2 entries", "SMMU_IDR1.CMDQS: largest command queue", 0, 19);
     feat_.eventq_log2 = f.get_uint("evtq_log2size", 7, "log2 entries", "SMMU_IDR1.EVENTQS: largest event queue", 0, 19);
     feat_.priq_log2 = f.get_uint("priq_log2size", 8, "log2 entries", "SMMU_IDR1.PRIQS: largest PRI queue", 0, 19);
@@ -110,5 +113,27 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
         root["smmus"][me] = s;
     });
 }
+
+IOPF_REGISTER_MODEL(
+    "smmu_v3", build_order::iommu,
+    "Arm SMMUv3: stream table, CDs, command/event/PRI queues, stall, ATS and PRI (compatible \"arm,smmu-v3\")",
+    [](PlatformBuilder& b, const std::string& n) {
+        auto s = std::make_unique<SmmuV3>(n.c_str(), b.ctx, b.params(n));
+        b.map(s->mmio, s->mmio_base(), SmmuV3::kMmioSize, n);
+        s->downstream.bind(b.bus_port());
+        s->walk_port.bind(b.bus_port());
+        // Interrupt numbers: 32 + 4 * (index among the SMMUv3s) + {0 evtq, 1 gerror, 2 priq}.
+        const unsigned base = 32 + 4 * unsigned(b.firmware().units_compatible("arm,smmu-v3").size());
+        FirmwareUnit u;
+        u.name = n;
+        u.compatible = "arm,smmu-v3";
+        u.mmio_base = s->mmio_base();
+        u.mmio_size = SmmuV3::kMmioSize;
+        u.irqs = {{"evtq", &s->evtq_irq, base}, {"gerror", &s->gerror_irq, base + 1}, {"priq", &s->priq_irq, base + 2},
+                  {"sev", &s->sev, 0}};
+        b.firmware().units.push_back(u);
+        b.add_iommu(n, *s);
+        return s;
+    });
 
 }  // namespace iopf
