@@ -11,6 +11,7 @@
 #include "models/memory/router.h"
 #include "models/smmu/v2/smmu_v2.h"
 #include "models/smmu/v3/smmu_v3.h"
+#include "models/vtd/vtd.h"
 #include "platforms/registry.h"
 
 namespace iopf {
@@ -123,5 +124,6 @@ Host& Platform::host() const {
 SmmuV2& Platform::smmu_v2(const std::string& n) const { return get<SmmuV2>(n, "smmu_v2"); }
 Gpu& Platform::gpu(const std::string& n) const { return get<Gpu>(n, "gpu"); }
 TracePlayer& Platform::trace_player(const std::string& n) const { return get<TracePlayer>(n, "trace_player"); }
+Vtd& Platform::vtd(const std::string& n) const { return get<Vtd>(n, "vtd"); }
 
 }  // namespace iopf

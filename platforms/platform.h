@@ -26,6 +26,7 @@ class Host;
 class SmmuV2;
 class Gpu;
 class TracePlayer;
+class Vtd;
 class PlatformBuilder;
 class Router;
 
@@ -63,6 +64,7 @@ public:
     SmmuV2& smmu_v2(const std::string& name) const;
     Gpu& gpu(const std::string& name) const;
     TracePlayer& trace_player(const std::string& name) const;
+    Vtd& vtd(const std::string& name) const;
     Host& host() const;
 
 private:

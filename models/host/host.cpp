@@ -26,6 +26,7 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
     std::vector<SmmuV3Firmware> smmus;
     std::vector<SmmuV2Firmware> smmus_v2;
     std::vector<GpuFirmware> gpus;
+    std::vector<VtdFirmware> vtds;
     for (const auto& u : fw_tables.units) {
         if (u.compatible == "arm,smmu-v3") {
             SmmuV3Firmware f;
@@ -46,6 +47,13 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
             for (unsigned i = 0; const FirmwareIrq* q = u.irq("context" + std::to_string(i)); ++i)
                 f.context_irqs.push_back(dynamic_cast<const sc_core::sc_signal<bool>*>(q->line));
             smmus_v2.push_back(f);
+        } else if (u.compatible == "intel,vtd") {
+            VtdFirmware f;
+            f.name = u.name;
+            f.mmio_base = u.mmio_base;
+            f.fault_irq = u.irq("fault")->number;
+            f.prq_irq = u.irq("prq")->number;
+            vtds.push_back(f);
         } else if (u.compatible == "iopf,gpu") {
             gpus.push_back({u.name, u.iommu, u.mmio_base, u.prop("state-size")});
         }
@@ -58,10 +66,11 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
         if (!known) throw ConfigError("parameter '" + sp.path(dev_name) + "': no device named '" + dev_name + "' in the platform");
     }
 
-    for (const auto& fw : smmus) {
+    // The devices firmware puts behind IOMMU `iommu`, with what the OS sets up for each.
+    auto streams_of = [&](const std::string& iommu) {
         std::vector<StreamAttach> attach;
         for (const auto& d : devices) {
-            if (d.smmu != fw.name) continue;
+            if (d.smmu != iommu) continue;
             StreamAttach a;
             a.device = d.device;
             a.sid = d.sid;
@@ -122,12 +131,21 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
             }
             attach.push_back(std::move(a));
         }
+        return attach;
+    };
+
+    for (const auto& fw : smmus) {
+        std::vector<StreamAttach> attach = streams_of(fw.name);
         SmmuV3Firmware f = fw;
         drivers_.push_back(std::make_unique<SmmuV3Driver>((fw.name + "_driver").c_str(), ctx,
                                                           p.sub("smmu_driver"), cpu, bus, irqc, *pool_, f,
                                                           std::move(attach), mm_.get(), iopf_.get()));
         drivers_.back()->set_hypervisor(hyp_.get());
     }
+    for (const auto& f : vtds)
+        vtd_drivers_.push_back(std::make_unique<IntelIommuDriver>((f.name + "_driver").c_str(), ctx, p.sub("vtd_driver"),
+                                                                  cpu, bus, irqc, *pool_, f, streams_of(f.name),
+                                                                  mm_.get(), iopf_.get()));
     v2_ = std::make_unique<HostV2>(ctx, p, cpu, bus, irqc, *pool_, smmus_v2, gpus, devices);
     mm_->on_exit = [this](MmStruct& mm) {
         for (auto& d : drivers_) d->sva_unbind(mm);

@@ -19,6 +19,7 @@
 #include "models/host/irq_controller.h"
 #include "models/host/phys_alloc.h"
 #include "models/host/smmu_v3_driver.h"
+#include "models/host/intel_iommu.h"
 
 namespace iopf {
 
@@ -37,6 +38,9 @@ public:
     IopfQueue& iopf() { return *iopf_; }
     SmmuV3Driver& smmu_driver(size_t i) { return *drivers_.at(i); }
     size_t smmu_drivers() const { return drivers_.size(); }
+    // Intel VT-d drivers ("intel,vtd"), one per remapping unit.
+    IntelIommuDriver& vtd_driver(size_t i) { return *vtd_drivers_.at(i); }
+    size_t vtd_drivers() const { return vtd_drivers_.size(); }
     // SMMUv2 drivers and GPU drivers (models/host/host_v2.h).
     HostV2& v2() { return *v2_; }
 
@@ -47,6 +51,7 @@ private:
     std::unique_ptr<OsMm> mm_;
     std::unique_ptr<IopfQueue> iopf_;
     std::vector<std::unique_ptr<SmmuV3Driver>> drivers_;
+    std::vector<std::unique_ptr<IntelIommuDriver>> vtd_drivers_;
     std::unique_ptr<HostV2> v2_;
     std::unique_ptr<Hypervisor> hyp_;   // when the platform declares host.vms
 };

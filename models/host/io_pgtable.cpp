@@ -12,13 +12,38 @@ constexpr uint64_t kPage = 4096;
 inline unsigned shift_of(unsigned level) { return 12 + 9 * (3 - level); }   // L0: 39 ... L3: 12
 inline uint64_t index_of(uint64_t va, unsigned level) { return (va >> shift_of(level)) & 0x1ff; }
 inline bool valid(uint64_t d) { return d & 1; }
-inline bool is_table(uint64_t d, unsigned level) { return level < 3 && (d & 3) == 3; }
-inline uint64_t next_addr(uint64_t d) { return d & 0x0000fffffffff000ull; }
+inline uint64_t next_addr(uint64_t d) { return d & 0x000ffffffffff000ull; }
 
 }  // namespace
 
-IoPgtable::IoPgtable(HostBus& bus, PhysAlloc& alloc, Cpu& cpu, PgtableCosts costs)
-    : bus_(bus), alloc_(alloc), cpu_(cpu), costs_(costs), root_(0) {}
+const char* pgtable_format_name(PgtableFormat f) {
+    return f == PgtableFormat::x86_64 ? "x86_64" : "vmsav8_64";
+}
+
+IoPgtable::IoPgtable(HostBus& bus, PhysAlloc& alloc, Cpu& cpu, PgtableCosts costs, PgtableFormat format)
+    : bus_(bus), alloc_(alloc), cpu_(cpu), costs_(costs), format_(format), root_(0) {}
+
+bool IoPgtable::is_table(uint64_t d, unsigned level) const {
+    if (format_ == PgtableFormat::x86_64) return level < 3 && (d & smmu::x86pte::P) && !(d & smmu::x86pte::PS);
+    return level < 3 && (d & 3) == 3;
+}
+
+uint64_t IoPgtable::table_desc(uint64_t next) const {
+    // x86-64: table entries grant everything (R/W, U/S, no XD); the leaf decides.
+    return format_ == PgtableFormat::x86_64 ? smmu::x86_table_entry(next) : smmu::make_table_desc(next);
+}
+
+uint64_t IoPgtable::leaf_desc(uint64_t pa, unsigned level, const smmu::LeafAttrs& a) const {
+    if (format_ == PgtableFormat::x86_64) {
+        // From the VMSA-style attributes: AP[2] = read-only, AP[1] = user; execute-never is
+        // UXN for a user mapping, PXN for a kernel one. Like Linux's PAGE_* protections the
+        // entry is made young (A = 1) and, when writable, dirty (D = 1: the fault was a write).
+        const bool writable = !(a.ap & 2), user = a.ap & 1;
+        const bool xd = user ? a.uxn : a.pxn;
+        return smmu::x86_leaf_entry(pa, 4 - level, writable, user, xd, true, writable);
+    }
+    return level == 3 ? smmu::make_page_desc(pa, a) : smmu::make_block_desc(pa, a);
+}
 
 void IoPgtable::charge_pte_write() {
     // The caller runs on a core (OnCore): software time per descriptor beyond the access.
@@ -47,7 +72,7 @@ uint64_t IoPgtable::table_for(uint64_t va, unsigned level, bool create) {
         if (!valid(d)) {
             if (!create) return 0;
             uint64_t t = new_table();
-            bus_.write64(slot, smmu::make_table_desc(t));
+            bus_.write64(slot, table_desc(t));
             charge_pte_write();
             table = t;
         } else if (is_table(d, l)) {
@@ -79,7 +104,7 @@ void IoPgtable::map(uint64_t va, uint64_t pa, uint64_t size, const smmu::LeafAtt
         const uint64_t slot = table + index_of(v, level) * 8;
         if (valid(bus_.read64(slot)))
             throw ConfigError("mapping " + hex(v) + ": overlaps an existing mapping");
-        bus_.write64(slot, level == 3 ? smmu::make_page_desc(p, attrs) : smmu::make_block_desc(p, attrs));
+        bus_.write64(slot, leaf_desc(p, level, attrs));
         charge_pte_write();
         off += 1ull << shift_of(level);
     }

@@ -2,6 +2,9 @@
 // (Linux io-pgtable-arm / the CPU's page tables): builds
 // VMSAv8-64 stage-1 tables, 4 KiB granule, 48-bit VA (4 levels, T0SZ = 16), in simulated
 // memory through timed host accesses. These are the very tables the SMMU walks.
+// With PgtableFormat::x86_64 the same 4-level, 9-bits-per-level tree holds x86-64 entries
+// (P, R/W, U/S, A, D, PS, XD: models/smmu/walker_x86.h), the tables a VT-d first-stage
+// walk reads (an x86 host's CPU page tables, shared with the device through SVA).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -10,8 +13,13 @@
 #include "models/host/host_bus.h"
 #include "models/host/phys_alloc.h"
 #include "models/smmu/vmsa.h"
+#include "models/smmu/walker_x86.h"
 
 namespace iopf {
+
+enum class PgtableFormat { vmsav8_64, x86_64 };
+// "vmsav8_64" / "x86_64".
+const char* pgtable_format_name(PgtableFormat f);
 
 struct PgtableCosts {
     uint64_t pte_write_ps = 20000;   // software cost per descriptor written (beyond the access)
@@ -22,7 +30,9 @@ public:
     static constexpr unsigned kVaBits = 48;
     static constexpr unsigned kT0sz = 64 - kVaBits;
 
-    IoPgtable(HostBus& bus, PhysAlloc& tables, Cpu& cpu, PgtableCosts costs);
+    IoPgtable(HostBus& bus, PhysAlloc& tables, Cpu& cpu, PgtableCosts costs,
+              PgtableFormat format = PgtableFormat::vmsav8_64);
+    PgtableFormat format() const { return format_; }
 
     uint64_t ttb() const { return root_; }
     // Allocates the level-0 table if there is none yet; returns it.
@@ -46,11 +56,15 @@ private:
     uint64_t table_for(uint64_t va, unsigned level, bool create);   // table at `level` covering va
     uint64_t new_table();
     void charge_pte_write();
+    uint64_t table_desc(uint64_t next) const;
+    uint64_t leaf_desc(uint64_t pa, unsigned level, const smmu::LeafAttrs& attrs) const;
+    bool is_table(uint64_t d, unsigned level) const;
 
     HostBus& bus_;
     PhysAlloc& alloc_;
     Cpu& cpu_;
     PgtableCosts costs_;
+    PgtableFormat format_;
     uint64_t root_;
     uint64_t tables_ = 0, writes_ = 0;
 };

@@ -25,6 +25,10 @@ OsMm::OsMm(sc_core::sc_module_name name, SimContext& ctx, ParamScope host, Cpu& 
     const uint64_t ub = up.get_addr("base", 0xa0000000ull, "DRAM the OS hands out as process pages");
     const uint64_t us = up.get_size("size", 1ull << 30, "size of the user page pool");
     user_pool_ = std::make_unique<PhysAlloc>(ub, us, "user page pool");
+    pgt_format_ = p.get_enum("pgtable_format", "vmsav8_64", {"vmsav8_64", "x86_64"},
+                             "CPU page-table format (the host architecture): vmsav8_64 for an Arm host "
+                             "(SMMU SVA), x86_64 for an x86 host (VT-d first-stage SVA)") == "x86_64"
+                      ? PgtableFormat::x86_64 : PgtableFormat::vmsav8_64;
     zero_page_ = p.get_bool("zero_page", true, "a read fault on anonymous memory maps the shared zero page (no allocation)");
     ParamScope c = p.sub("cost");
     fault_entry_ps_ = c.get_time_ps("fault_entry", 400000,
@@ -95,7 +99,7 @@ MmStruct* OsMm::find(const std::string& name) {
 
 void OsMm::init_tables() {
     for (auto& mm : mms_) {
-        mm->pgd = std::make_unique<IoPgtable>(bus_, tables_, cpu_, pgt_costs_);
+        mm->pgd = std::make_unique<IoPgtable>(bus_, tables_, cpu_, pgt_costs_, pgt_format_);
         mm->pgd->ensure_root();
     }
     tables_ready_ = true;

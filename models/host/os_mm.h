@@ -65,6 +65,8 @@ public:
 
     uint64_t frames_allocated() const { return frames_; }
     PhysAlloc& user_pool() { return *user_pool_; }
+    // Format of the CPU page tables (host.mm.pgtable_format): what an SVA walk must read.
+    PgtableFormat pgtable_format() const { return pgt_format_; }
 
 private:
     void lifecycle();   // SC_THREAD: munmap_at / exit_at events
@@ -80,6 +82,7 @@ private:
     bool zero_page_;
     uint64_t fault_entry_ps_, alloc_ps_, major_ps_;
     PgtableCosts pgt_costs_;
+    PgtableFormat pgt_format_ = PgtableFormat::vmsav8_64;
     uint64_t frames_ = 0;
     bool tables_ready_ = false;
     sc_core::sc_event tables_ready_ev_;
