@@ -1,5 +1,7 @@
 #include "platforms/platform.h"
 
+#include "platforms/check_isolation.h"
+
 #include "models/common/payload.h"
 #include "models/devices/dma_engine.h"
 #include "models/devices/gpu.h"
@@ -35,6 +37,7 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
     ParamScope meta = params.scope("platform");
     description_ = meta.get_string("description", "", "what this platform shows");
     duration_ps_ = meta.get_time_ps("duration", 10'000'000'000ull, "simulated-time limit of the run (--duration)");
+    if (duration_ps_ == 0) throw ConfigError("parameter 'platform.duration': expected a positive time, got 0");
     ctx.mode = meta.get_enum("mode", "accurate", {"accurate", "fast"},
                              "timing mode: accurate (every transaction synchronises) or fast (TLB hits decoupled)") == "fast"
                    ? TimingMode::fast : TimingMode::accurate;
@@ -220,6 +223,7 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
     host_->bus.socket.bind(bus_->in);
     bus_->out.bind(host_->irqc.msi);
     bus_->map(host_->irqc.doorbell_base(), host_->irqc.doorbell_size(), hosts[0] + ".irqc");
+    check_isolation(*this);   // configurations that would break isolation or fail at attach
 }
 
 Platform::~Platform() = default;

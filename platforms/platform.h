@@ -59,6 +59,7 @@ public:
     Host& host() const;
 
 private:
+    friend void check_isolation(const Platform& platform);   // platforms/check_isolation.h
     SimContext& ctx_;
     std::string platform_name_, description_;
     uint64_t duration_ps_ = 0;

@@ -68,7 +68,9 @@ Options parse_options(int argc, char** argv) {
     if (vm.count("queue-log")) o.queue_log = vm["queue-log"].as<std::string>();
     if (vm.count("duration")) {
         o.duration = vm["duration"].as<std::string>();
-        if (!parse_time_ps(o.duration)) throw ConfigError("--duration: expected a time such as 500us or 2ms, got '" + o.duration + "'");
+        auto d = parse_time_ps(o.duration);
+        if (!d || *d == 0)
+            throw ConfigError("--duration: expected a positive time such as 500us or 2ms, got '" + o.duration + "'");
     }
     if (vm.count("mode")) {
         o.mode = vm["mode"].as<std::string>();

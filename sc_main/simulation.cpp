@@ -146,7 +146,9 @@ int run_simulation(const Options& opt) {
     auto wall0 = std::chrono::steady_clock::now();
     sc_core::sc_start(ps(platform.duration_ps()), sc_core::SC_EXIT_ON_STARVATION);
     double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    ctx.traces.close();
+    if (!ctx.config_error.empty()) throw ConfigError(ctx.config_error);
+    std::string vcd_error;
+    if (!ctx.traces.close(&vcd_error)) throw ConfigError(vcd_error);
 
     nlohmann::json stats;
     stats["run"] = {{"platform", platform.platform_name()}, {"seed", ctx.seed},
@@ -165,14 +167,20 @@ int run_simulation(const Options& opt) {
                            {"deadlock", end.deadlock ? 1 : 0},
                            {"open_faults", end.open_faults}};
 
+    // Output files: a failed write (a full disk, /dev/full) is an error, not a silent loss.
     if (!opt.stats.empty()) {
         std::ofstream out(opt.stats);
         out << stats.dump(2) << '\n';
+        out.close();
+        if (!out) throw ConfigError("--stats: cannot write '" + opt.stats + "'");
     }
     if (!opt.fault_log.empty()) {
         std::ofstream out(opt.fault_log);
         ctx.faults.write_csv(out);
+        out.close();
+        if (!out) throw ConfigError("--fault-log: cannot write '" + opt.fault_log + "'");
     }
+    if (!ctx.queue_log.close()) throw ConfigError("--queue-log: cannot write '" + opt.queue_log + "'");
     if (!opt.quiet) print_summary(stats, std::cout);
 
     bool ok = end.lost_transactions == 0 && end.stalled_at_end == 0 && !end.deadlock && end.open_faults == 0;

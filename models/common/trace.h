@@ -20,8 +20,11 @@ public:
     // Opens `path` as a VCD and traces every item whose name matches `glob` (fnmatch; empty
     // = all). Must be called after elaboration and before sc_start. Returns how many items
     // are traced.
+    // SystemC names its file "<base>.vcd" and ignores write errors, so the VCD is written to
+    // a private temporary file and copied to `path` by close(), which checks every write.
     size_t open_vcd(const std::string& path, const std::string& glob = "");
-    void close();
+    // Closes the VCD; false (with `error` set) when it could not be written to its path.
+    bool close(std::string* error = nullptr);
     std::vector<std::string> names() const;
     ~TraceRegistry() { close(); }
 
@@ -32,6 +35,7 @@ private:
     };
     std::vector<Item> items_;
     sc_core::sc_trace_file* file_ = nullptr;
+    std::string dest_, tmp_dir_;
 };
 
 }  // namespace iopf

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "models/common/units.h"
+
 namespace iopf {
 
 uint64_t DmaJob::address(uint64_t i, uint64_t rnd) const {
@@ -39,6 +41,16 @@ std::vector<DmaJob> DmaJob::parse_all(ParamScope p) {
         job.start_ps = j.get_time_ps("start", 0, "earliest start time of the job");
         if (job.pattern == DmaJob::Pattern::random && job.length < job.burst)
             throw ConfigError("parameter '" + j.path("length") + "': a random job needs length >= burst");
+        {
+            // The last byte the job touches must not wrap past 2^64.
+            const unsigned __int128 step = job.pattern == DmaJob::Pattern::strided ? job.stride : job.burst;
+            const unsigned __int128 span = job.pattern == DmaJob::Pattern::random
+                                               ? (unsigned __int128)job.length
+                                               : (job.count ? (job.count - 1) * step + job.burst : 0);
+            if ((unsigned __int128)job.base + span > ((unsigned __int128)1 << 64))
+                throw ConfigError("parameter '" + j.prefix() + "': the job's addresses wrap past 2^64 (base " +
+                                  hex(job.base) + ")");
+        }
         jobs_.push_back(job);
     }
 
@@ -98,7 +110,7 @@ void JobDevice::run() {
 }
 
 void JobDevice::slot(unsigned) {
-    AccessSlot slot(name());
+    AccessSlot& slot = slot_pool_.add(name());
     IopfExt* ext = &slot.ext();
     for (;;) {
         wait(job_start_);
