@@ -1,46 +1,24 @@
 #include "platforms/check_isolation.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
 #include "models/host/host.h"
-#include "models/memory/memory.h"
 #include "models/smmu/v2/smmu_v2.h"
 #include "models/smmu/v3/smmu_v3.h"
 #include "platforms/platform.h"
 
 namespace iopf {
 
-namespace {
-
-// The memory component holding [base, base + size), or "" when none holds all of it.
-std::string memory_holding(const std::map<std::string, std::unique_ptr<Memory>>& memories, uint64_t base,
-                           uint64_t size) {
-    for (const auto& [name, m] : memories)
-        if (base >= m->base() && size <= m->size() && base - m->base() <= m->size() - size) return name;
-    return "";
-}
-
-}  // namespace
-
 void check_isolation(const Platform& p) {
-    Host& host = *p.host_;
-
-    // Pools the kernel allocates from must be memory.
-    auto check_pool = [&](const char* key, uint64_t base, uint64_t size) {
-        if (size == 0) throw ConfigError(std::string("parameter '") + key + ".size': expected a positive size, got 0");
-        if (memory_holding(p.memories_, base, size).empty())
-            throw ConfigError(std::string("parameter '") + key + "': [" + hex(base) + ", +" + hex(size) +
-                              ") is not inside any memory component");
-    };
-    check_pool("host.kernel_pool", host.kernel_pool().base(), host.kernel_pool().size());
-    if (!host.mm().processes().empty())
-        check_pool("host.mm.user_pool", host.mm().user_pool().base(), host.mm().user_pool().size());
+    // (Pools and mapping PAs outside memory: platforms/check_memory_map.)
+    Host& host = p.host();
 
     // SMMUv3: StreamIDs unique and within SIDSIZE; SubstreamIDs within SSIDSIZE.
     for (size_t i = 0; i < host.smmu_drivers(); ++i) {
         const SmmuV3Driver& drv = host.smmu_driver(i);
-        const SmmuV3& smmu = *p.smmus_.at(drv.smmu_name());
+        const SmmuV3& smmu = *p.find<SmmuV3>(drv.smmu_name());
         const auto& feat = smmu.features();
         std::map<uint32_t, std::string> by_sid;
         for (const auto& s : drv.streams()) {
@@ -70,7 +48,7 @@ void check_isolation(const Platform& p) {
     // StreamIDs unique and within NUMSIDB.
     for (size_t i = 0; i < host.v2().smmu_drivers(); ++i) {
         const SmmuV2Driver& drv = host.v2().smmu_driver(i);
-        const SmmuV2& smmu = *p.smmus_v2_.at(drv.smmu_name());
+        const SmmuV2& smmu = *p.find<SmmuV2>(drv.smmu_name());
         const size_t n = drv.streams().size();
         if (n > smmu.context_banks())
             throw ConfigError("parameter '" + drv.smmu_name() + ".features.context_banks': " +
