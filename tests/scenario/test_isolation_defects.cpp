@@ -58,22 +58,29 @@ TEST_CASE("stale ATC: SVA unbind at process exit invalidates the endpoint's ATC"
 
 TEST_CASE("OAS: a mapping above the output address size faults with F_ADDR_SIZE", "[scenario][isolation]") {
     // dma1's 32 KiB buffer mapped at PA 0x1000091000000 (bit 48 set). The walker used to
-    // mask the PA to 0x91000000; now each of a_mapped's 256 reads and b_probe's 8 reads
-    // of the mapped pages is an Address size fault, and nothing reaches DRAM at
-    // 0x91000000.
-    const json ok = run_stats({"--platform", "dma_translate"});
-    REQUIRE(ok.at("devices").at("dma1").at("jobs").at("a_mapped").at("completed_ok") == 256);
-    const json s = run_stats({"--platform", "dma_translate", "--set",
-                              "host.streams.dma1.contexts.main.mappings.buf.pa=0x1000091000000"});
-    const json& d = s.at("devices").at("dma1").at("jobs");
-    CHECK(d.at("a_mapped").at("completed_ok") == 0);
-    CHECK(d.at("a_mapped").at("completed_error") == 256);
-    const json& ev = s.at("host").at("smmu_drivers").at("host.smmu_driver").at("events_by_type");
-    CHECK(ev.at("F_ADDR_SIZE").get<uint64_t>() > 0);
-    // dma1 read nothing at all: b_probe's 8 mapped pages fault the same way, its other 8
-    // are unmapped, and c_ro_write hits the read-only page. dma0 is untouched.
-    CHECK(d.at("b_probe").at("completed_error") == 16);
-    CHECK(s.at("devices").at("dma1").at("completed_ok") == 0);
-    CHECK(s.at("devices").at("dma1").at("bytes") == 0);
-    CHECK(s.at("devices").at("dma0").at("completed_ok") == ok.at("devices").at("dma0").at("completed_ok"));
+    // mask the PA to 0x91000000 -- into another buffer. The CLI now refuses such a mapping
+    // before the run (platforms/check_memory_map); a platform built without that check
+    // (the harness) shows what the hardware does: every access is an Address size fault.
+    const CliResult r = run_cli({"--platform", "dma_translate", "--quiet", "--set",
+                                 "host.streams.dma1.contexts.main.mappings.buf.pa=0x1000091000000"});
+    INFO(describe(r));
+    CHECK(r.exit_code == 2);
+
+    Scenario s(base_platform(R"({
+      "dma0": { "type": "dma_engine", "smmu": "smmu", "sid": 1, "outstanding": 1, "jobs": {
+          "a": { "op": "write", "base": "0x10000000", "length": "32KiB", "burst": 4096 } } },
+      "dma1": { "type": "dma_engine", "smmu": "smmu", "sid": 2, "outstanding": 1, "jobs": {
+          "a": { "op": "read", "base": "0x20000000", "length": "32KiB", "burst": 4096 } } },
+      "host": { "streams": {
+          "dma0": { "contexts": { "main": { "mappings": {
+              "buf": { "va": "0x10000000", "pa": "0x91000000", "size": "32KiB" } } } } },
+          "dma1": { "contexts": { "main": { "mappings": {
+              "buf": { "va": "0x20000000", "pa": "0x1000091000000", "size": "32KiB" } } } } } } }
+    })"));
+    const auto& st = s.run();
+    const json& d1 = device_stats(st, "dma1");
+    CHECK(d1.at("completed_ok") == 0);
+    CHECK(d1.at("completed_error") == 8);
+    CHECK(device_stats(st, "dma0").at("completed_ok") == 8);
+    CHECK(count_or_zero(driver_stats(st).at("events_by_type"), "F_ADDR_SIZE") == 8);
 }

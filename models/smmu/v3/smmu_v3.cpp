@@ -21,7 +21,10 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
                                                          "main TLB replacement policy")),
            ctx.seed),
       ste_cache_(p.sub("config_cache").get_uint("ste_entries", 64, "entries", "STE cache entries (0 = no caching)", 0, 1 << 20)),
-      cd_cache_(p.sub("config_cache").get_uint("cd_entries", 64, "entries", "CD cache entries (0 = no caching)", 0, 1 << 20)) {
+      cd_cache_(p.sub("config_cache").get_uint("cd_entries", 64, "entries", "CD cache entries (0 = no caching)", 0, 1 << 20)),
+      shell_({ctx, this->name(), clk_, tlb_, walk_slots_, walk_port,
+              {&c_.tlb_hits, &c_.tlb_misses, &c_.tlb_miss_coalesced, &c_.walks, &c_.walk_reads, &c_.aborted, &c_.raz_wi},
+              walks_active_, faults_in_flight_, tlb_cycles_}) {
     mmio_base_ = p.get_addr("mmio_base", 0x09000000ull, "physical base of the register file (128 KiB: pages 0 and 1)");
 
     ParamScope f = p.sub("features");
@@ -45,8 +48,7 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
                       : sm == "term_only" ? v3::idr0::STALL_MODEL_TERM_ONLY : v3::idr0::STALL_MODEL_STALL_FORCED;
     feat_.stall_max = f.get_uint("stall_max", 32, "transactions",
                                  "SMMU_IDR5.STALL_MAX: stalled transactions held at once (more back-pressure)", 1, 65535);
-    stall_slots_.set_capacity(feat_.stall_max);
-    for (unsigned i = 0; i < feat_.stall_max; ++i) stall_table_.push_back(std::make_unique<StallEntry>());
+    stall_table_.resize(feat_.stall_max);
     feat_.cmdq_log2 = f.get_uint("cmdq_log2size", 8, "log2 entries", "SMMU_IDR1.CMDQS: largest command queue", 0, 19);
     feat_.eventq_log2 = f.get_uint("evtq_log2size", 7, "log2 entries", "SMMU_IDR1.EVENTQS: largest event queue", 0, 19);
     feat_.priq_log2 = f.get_uint("priq_log2size", 8, "log2 entries", "SMMU_IDR1.PRIQS: largest PRI queue", 0, 19);

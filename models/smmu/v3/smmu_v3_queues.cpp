@@ -151,10 +151,8 @@ bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
     case Op::STALL_TERM:
         // Every transaction of the StreamID still stalled is terminated with an abort.
         ++c_.stall_terms;
-        for (uint16_t stag = 0; stag < stall_table_.size(); ++stag) {
-            const StallEntry& e = *stall_table_[stag];
-            if (e.used && e.sid == cmd.sid && e.resp < 0) resume(cmd.sid, stag, v3::ResumeResp::ABORT);
-        }
+        for (uint16_t stag = 0; stag < stall_table_.size(); ++stag)
+            if (stall_table_.held(cmd.sid, stag)) resume(cmd.sid, stag, v3::ResumeResp::ABORT);
         return true;
     default:
         // Everything else that decodes as legal is an invalidation this stage-1-only,
