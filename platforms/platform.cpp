@@ -23,6 +23,7 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
     ParamScope meta = params.scope("platform");
     description_ = meta.get_string("description", "", "what this platform shows");
     duration_ps_ = meta.get_time_ps("duration", 10'000'000'000ull, "simulated-time limit of the run (--duration)");
+    if (duration_ps_ == 0) throw ConfigError("parameter 'platform.duration': expected a positive time, got 0");
     ctx.mode = meta.get_enum("mode", "accurate", {"accurate", "fast"},
                              "timing mode: accurate (every transaction synchronises) or fast (TLB hits decoupled)") == "fast"
                    ? TimingMode::fast : TimingMode::accurate;

@@ -254,7 +254,10 @@ int run_simulation(const Options& opt) {
         run_error = e.what();
     }
     double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    if (!ctx.config_error.empty()) throw ConfigError(ctx.config_error);
+    // A configuration error a driver found while setting up (run_guard.h): recorded like a
+    // run-time error in the stats, but the exit status says bad input.
+    const bool config_failed = !ctx.config_error.empty();
+    if (config_failed && run_error.empty()) run_error = ctx.config_error;
     std::string vcd_error;
     if (!ctx.traces.close(&vcd_error)) throw ConfigError(vcd_error);
 
@@ -308,6 +311,10 @@ int run_simulation(const Options& opt) {
         print_summary(stats, std::cout, outs);
     }
 
+    if (config_failed) {
+        std::fprintf(stderr, "iopf-sim: %s\n", ctx.config_error.c_str());
+        return 2;
+    }
     if (!run_error.empty()) {
         std::fprintf(stderr, "iopf-sim: error: %s\n", run_error.c_str());
         return 1;
