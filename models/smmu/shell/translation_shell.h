@@ -31,6 +31,7 @@
 #include "models/common/resource.h"
 #include "models/smmu/fault.h"
 #include "models/smmu/shell/timed_access.h"
+#include "models/smmu/nested.h"
 #include "models/smmu/shell/xlate_context.h"
 #include "models/smmu/tlb.h"
 
@@ -52,6 +53,10 @@ public:
         uint64_t* walk_reads;
         uint64_t* aborted;
         uint64_t* raz_wi;
+        // Stage 2 (optional): S2-only walks, nested walks and their memory reads.
+        uint64_t* s2_walks = nullptr;
+        uint64_t* nested_walks = nullptr;
+        uint64_t* nested_walk_reads = nullptr;
     };
     struct Wiring {
         SimContext& ctx;
@@ -69,6 +74,7 @@ public:
 
     // ---- step "tlb" + step "walk" (accurate: every cost is waited).
     WalkResult tlb_or_walk(const XlateContext& ctx, uint64_t va, const Access& acc) {
+        if (ctx.stage2_cfg) return tlb_or_walk_s2(ctx, va, acc);
         spend(w_.tlb_cycles);
         const TlbEntry* hit = w_.tlb.lookup(ctx.vmid, ctx.asid, va);
         WalkResult wr;
@@ -117,6 +123,7 @@ public:
     // returns the entry (the caller counts it and annotates the delay), anything else null:
     // the transaction then takes the accurate path.
     const TlbEntry* tlb_probe(const XlateContext& ctx, uint64_t va, const Access& acc) {
+        if (ctx.stage2_cfg) return nullptr;   // stage-2 streams take the accurate path
         const TlbEntry* hit = w_.tlb.lookup(ctx.vmid, ctx.asid, va);
         if (!hit || !permits(hit->attrs, acc, ctx.wxn)) return nullptr;
         return hit;
@@ -195,6 +202,90 @@ public:
     }
 
 private:
+    // Stage 2 on: S2-only (stage-2-only TLB entries, a stage-2 walk) or nested (combined
+    // S1+S2 entries tagged by VMID and ASID; a stage-1 walk over the stage-2 decorator, whose
+    // stage-2 steps use and fill the stage-2-only entries). A combined entry that the stage-2
+    // permissions deny is treated as a miss, so the walk reports the fault with its IPA.
+    WalkResult tlb_or_walk_s2(const XlateContext& ctx, uint64_t va, const Access& acc) {
+        spend(w_.tlb_cycles);
+        const bool s2_only = ctx.stage1 == nullptr;
+        auto lookup = [&]() -> const TlbEntry* {
+            const TlbEntry* h = s2_only ? w_.tlb.lookup_s2(ctx.vmid, va) : w_.tlb.lookup(ctx.vmid, ctx.asid, va);
+            if (h) {
+                S2Attrs a;
+                a.s2ap = h->s2ap;
+                a.xn = h->s2xn;
+                if (!s2_permits(a, acc)) h = nullptr;
+            }
+            return h;
+        };
+        auto from = [&](const TlbEntry& e, WalkResult& wr) {
+            wr.size_log2 = e.size_log2;
+            wr.pa = e.pa_base + (va - e.va_base);
+            wr.level = 3;
+            wr.s2ap = e.s2ap;
+            wr.s2xn = e.s2xn;
+            if (s2_only) {
+                wr.attrs = leaf_attrs_for((e.s2ap & 2) != 0, true, !e.s2xn);
+            } else {
+                wr.attrs = e.attrs;
+                if (!permits(e.attrs, acc, ctx.wxn)) wr.fault = EventId::F_PERMISSION;
+            }
+        };
+        WalkResult wr;
+        if (const TlbEntry* hit = lookup()) {
+            ++*w_.counters.tlb_hits;
+            from(*hit, wr);
+            return wr;
+        }
+        ++*w_.counters.tlb_misses;
+        const uint64_t key = ctx.walk_key(va) ^ (s2_only ? (uint64_t(1) << 63) : 0);
+        if (walks_in_flight_.count(key)) {
+            ++*w_.counters.tlb_miss_coalesced;
+            while (walks_in_flight_.count(key)) sc_core::wait(walk_done_);
+            if (const TlbEntry* hit = lookup()) {
+                from(*hit, wr);
+                return wr;
+            }
+        }
+        walks_in_flight_.insert(key);
+        {
+            Hold slot(w_.walk_slots);
+            ++w_.walks_active;
+            ++*w_.counters.walks;
+            TimedWalkMemory<WalkSocket> mem(w_.walk_port, *w_.counters.walk_reads);
+            Stage2Memory s2mem(*ctx.stage2_cfg, ctx.vmid, mem, &w_.tlb);
+            if (s2_only) {
+                if (w_.counters.s2_walks) ++*w_.counters.s2_walks;
+                const S2WalkResult r = s2mem.translate(va, acc);   // fills the stage-2 entry
+                wr.fault = r.fault;
+                wr.level = r.level;
+                wr.pa = r.pa;
+                wr.size_log2 = r.size_log2;
+                wr.fault_desc_pa = r.fault_desc_pa;
+                wr.attrs = leaf_attrs_for((r.attrs.s2ap & 2) != 0, true, !r.attrs.xn);
+                wr.s2ap = r.attrs.s2ap;
+                wr.s2xn = r.attrs.xn;
+                if (!r.ok()) {
+                    wr.stage = 2;
+                    wr.fault_class = uint8_t(FaultClass::IN);
+                    wr.ipa = va;
+                }
+            } else {
+                const NestedResult n = walk_nested_with(
+                    [&](WalkMemory& m) { return ctx.stage1->walk(va, acc, m); }, va, acc, s2mem);
+                if (w_.counters.nested_walks) ++*w_.counters.nested_walks;
+                if (w_.counters.nested_walk_reads) *w_.counters.nested_walk_reads += n.reads;
+                wr = to_walk_result(n);
+                if (n.ok()) w_.tlb.insert(combined_entry(n, ctx.vmid, ctx.asid));
+            }
+            --w_.walks_active;
+        }
+        walks_in_flight_.erase(key);
+        walk_done_.notify(sc_core::SC_ZERO_TIME);
+        return wr;
+    }
+
     static void from_hit(const TlbEntry& e, const XlateContext& ctx, uint64_t va, const Access& acc, WalkResult& wr) {
         wr.attrs = e.attrs;
         wr.size_log2 = e.size_log2;

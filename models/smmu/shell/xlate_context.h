@@ -19,6 +19,7 @@
 #pragma once
 #include <cstdint>
 
+#include "models/smmu/stage2.h"
 #include "models/smmu/vmsa.h"
 #include "models/smmu/walker.h"
 
@@ -50,6 +51,9 @@ struct XlateContext {
     bool wxn = false;                     // write permission implies execute-never (hit-path check)
     const StageWalker* stage1 = nullptr;  // walker format of stage 1
     const StageWalker* stage2 = nullptr;  // stage 2 (null: none; a nested walk composes both)
+    // VMSAv8-64 stage 2 (SMMUv3 STE.Config 0b11x): the walks go through a stage-2
+    // decorator of the walk memory (models/smmu/nested.h). stage1 == nullptr: S2 only.
+    const S2Config* stage2_cfg = nullptr;
     unsigned cfg_lookups = 0;             // configuration-cache lookups the step made (counted on a fast hit)
 
     // Walks of the same page in the same context are coalesced by this key.

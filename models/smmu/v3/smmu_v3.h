@@ -89,6 +89,9 @@ public:
                  pri_requests = 0, cfg_hits = 0, cfg_misses = 0, cfg_fetches = 0, bypassed = 0,
                  aborted = 0, raz_wi = 0, cmdq_errors = 0, mmio_reads = 0, mmio_writes = 0,
                  mmio_unknown = 0;
+        // Stage 2: walks of S2-only streams, nested walks and the memory reads they made
+        // (both stages; walk_reads includes them too), faults at stage 2.
+        uint64_t s2_walks = 0, nested_walks = 0, nested_walk_reads = 0, s2_faults = 0;
     };
     const Counters& counters() const { return c_; }
     const smmu::Tlb& tlb() const { return tlb_; }
@@ -106,6 +109,9 @@ private:
         uint64_t fetch_addr = 0;
         smmu::LeafAttrs attrs;                       // translate: the leaf's permissions
         unsigned size_log2 = 12;
+        bool s2 = false;                             // the fault is at stage 2 (event S2 = 1)
+        uint64_t ipa = 0;                            // stage-2 fault: the IPA (event IPA field)
+        int vmid = -1;                               // the stream's VMID when stage 2 is on
     };
     struct CdEntry {
         smmu::v3::Cd cd;
@@ -116,6 +122,7 @@ private:
     struct Lookup {
         smmu::v3::Ste ste;
         CdEntry cd;
+        smmu::S2Config s2;           // stage 2 of the STE (Config 0b11x)
         smmu::XlateContext ctx;
     };
     void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -132,8 +139,13 @@ private:
     // Configuration lookups copy the entry out: a cached entry may be evicted or invalidated
     // while this translation waits on a timed access.
     smmu::EventId fetch_ste(uint32_t sid, smmu::v3::Ste& out, uint64_t& fetch_addr);
+    // Nested streams (`s2` set): the CD table address is an IPA translated at stage 2; a
+    // fault there is returned with o->s2 / o->ipa set (a stage-2 fault with CLASS CD).
     smmu::EventId fetch_cd(uint32_t sid, uint32_t ssid, const smmu::v3::Ste& ste, CdEntry& out,
-                           uint64_t& fetch_addr);
+                           uint64_t& fetch_addr, const smmu::S2Config* s2 = nullptr, Outcome* o = nullptr);
+    // Stage-2 fault policy (STE.S2S stall, STE.S2R record; terminate = abort).
+    void stage2_fault(Outcome& o, const smmu::v3::Ste& ste, const IopfExt& ext, smmu::EventId e, uint8_t cls,
+                      uint64_t ipa) const;
     smmu::v3::EventRecord make_record(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o) const;
     // Holds the transaction in the stall table until software resumes it; returns the
     // response: RETRY, TERM (RAZ/WI) or ABORT.

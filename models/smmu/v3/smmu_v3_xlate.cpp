@@ -60,11 +60,47 @@ EventId SmmuV3::fetch_ste(uint32_t sid, v3::Ste& out, uint64_t& fetch_addr) {
     return EventId::None;
 }
 
-EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntry& out, uint64_t& fetch_addr) {
+void SmmuV3::stage2_fault(Outcome& o, const v3::Ste& ste, const IopfExt& ext, EventId e, uint8_t cls,
+                          uint64_t ipa) const {
+    o.event = e;
+    o.s2 = true;
+    o.ipa = ipa;
+    o.cls = cls;
+    o.action = Action::abort;   // a terminated stage-2 fault always aborts
+    if (is_translation_fault(e)) {
+        // STE.S2S: stall stage-2 faults (STALL_MODEL 0b10 forces it); STE.S2R: record.
+        const unsigned sm = feat_.stall_model;
+        o.stall = sm == v3::idr0::STALL_MODEL_STALL_FORCED || (sm == v3::idr0::STALL_MODEL_STALL_TERM && ste.s2s);
+        o.record = ste.s2r || o.stall;
+        if (ext.ats == AtsKind::translation_request) { o.stall = false; o.record = false; }
+    } else {
+        o.record = true;
+    }
+}
+
+EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntry& out, uint64_t& fetch_addr,
+                         const smmu::S2Config* s2, Outcome* o) {
     const uint64_t key = (uint64_t(sid) << 20) | ssid;
     spend(cfg_cycles_);
     if (const CdEntry* cached = cd_cache_.lookup(key)) { ++c_.cfg_hits; out = *cached; return EventId::None; }
     ++c_.cfg_misses;
+    // Nested: the CD table (and its L1 descriptors) sit at IPAs; translate them at stage 2
+    // (stage-2 TLB entries, else a timed stage-2 walk).
+    auto to_pa = [&](uint64_t ipa, uint64_t& pa) -> EventId {
+        if (!s2) { pa = ipa; return EventId::None; }
+        smmu::TimedWalkMemory<decltype(walk_port)> mem(walk_port, c_.walk_reads);
+        smmu::Stage2Memory s2mem(*s2, ste.s2vmid, mem, &tlb_);
+        const smmu::S2WalkResult t = s2mem.translate(ipa, smmu::Access{});
+        if (s2mem.s2_walks) ++c_.s2_walks;
+        if (!t.ok()) {
+            o->s2 = true;
+            o->ipa = ipa;
+            if (t.fault == EventId::F_WALK_EABT) fetch_addr = t.fault_desc_pa;
+            return t.fault;
+        }
+        pa = t.pa;
+        return EventId::None;
+    };
     uint64_t cd_addr;
     if (ste.s1fmt == 0 || ste.s1cdmax == 0) {
         cd_addr = ste.s1_context_ptr + uint64_t(ssid) * 64;
@@ -72,6 +108,7 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntr
         // 2-level CD table: S1Fmt 1 = 4 KiB leaf tables (64 CDs), 2 = 64 KiB (1024 CDs).
         unsigned split = ste.s1fmt == 1 ? 6 : 10;
         uint64_t l1_addr = ste.s1_context_ptr + uint64_t(ssid >> split) * 8;
+        if (EventId f = to_pa(l1_addr, l1_addr); f != EventId::None) return f;
         uint64_t l1 = 0;
         ++c_.cfg_fetches;
         fetch_addr = l1_addr;
@@ -80,6 +117,7 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntr
         if (!d.v) return EventId::C_BAD_SUBSTREAMID;
         cd_addr = d.l2ptr + uint64_t(ssid & ((1u << split) - 1)) * 64;
     }
+    if (EventId f = to_pa(cd_addr, cd_addr); f != EventId::None) return f;
     uint64_t w[8];
     ++c_.cfg_fetches;
     fetch_addr = cd_addr;
@@ -123,7 +161,9 @@ bool SmmuV3::config_lookup(const IopfExt& ext, uint64_t va, Outcome& o, Lookup& 
         // Fast mode: only the direct case (cached STE with a CD, cached CD), no time, no
         // counting; anything else takes the accurate path.
         const v3::Ste* ste = ste_cache_.lookup(ext.sid);
-        if (!ste || ste->config == v3::ste_config::ABORT || ste->config == v3::ste_config::BYPASS) return false;
+        if (!ste || ste->config == v3::ste_config::ABORT || ste->config == v3::ste_config::BYPASS ||
+            ste->stage2_enabled())
+            return false;   // stage-2 streams take the accurate path
         if (ext.ssv != (ste->s1cdmax != 0)) return false;
         const CdEntry* cde = cd_cache_.lookup((uint64_t(ext.sid) << 20) | (ext.ssv ? ext.ssid : 0));
         if (!cde) return false;
@@ -155,6 +195,15 @@ bool SmmuV3::config_lookup(const IopfExt& ext, uint64_t va, Outcome& o, Lookup& 
     }
     if (ext.ats == AtsKind::translated) { o.action = Action::bypass; o.pa = va; return false; }   // already translated
     if (ste->config == v3::ste_config::BYPASS) { o.action = Action::bypass; o.pa = va; return false; }
+    const bool s2 = ste->stage2_enabled();
+    if (s2) {
+        l.s2 = v3::ste_s2_config(*ste, feat_);
+        o.vmid = ste->s2vmid;
+    }
+    if (ste->config == v3::ste_config::S2_TRANS) {   // stage 2 only: no CD
+        make_context(ext, l);
+        return true;
+    }
     uint32_t ssid = ext.ssv ? ext.ssid : 0;
     if (ext.ssv) {
         if (ste->s1cdmax == 0 || ext.ssid >= (1u << ste->s1cdmax)) {
@@ -166,21 +215,26 @@ bool SmmuV3::config_lookup(const IopfExt& ext, uint64_t va, Outcome& o, Lookup& 
         if (ste->s1dss == v3::s1dss::TERMINATE) { o.event = EventId::F_STREAM_DISABLED; o.record = true; return false; }
         ssid = 0;   // S1DSS_SSID0
     }
-    e = fetch_cd(ext.sid, ssid, *ste, l.cd, o.fetch_addr);
+    e = fetch_cd(ext.sid, ssid, *ste, l.cd, o.fetch_addr, s2 ? &l.s2 : nullptr, &o);
+    if (o.s2) { stage2_fault(o, *ste, ext, e, 0, o.ipa); return false; }   // CLASS CD
     if (e != EventId::None) { o.event = e; o.record = true; return false; }
     make_context(ext, l);
     return true;
 }
 
 void SmmuV3::make_context(const IopfExt& ext, Lookup& l) const {
-    // Stage 1 only: VMID 0, the CD's ASID, the VMSAv8-64 stage-1 walker of the CD.
-    l.ctx.vmid = 0;
-    l.ctx.asid = l.cd.cd.asid;
+    // VMID: STE.S2VMID when stage 2 is implemented (stage-1-only streams too; Linux uses 0),
+    // else 0. Stage 1: the CD's ASID and VMSAv8-64 walker; stage 2 (Config 0b11x): the STE's
+    // stage-2 configuration (S2 only: no stage 1).
+    l.ctx.vmid = feat_.stage2 ? l.ste.s2vmid : 0;
+    const bool s2_only = l.ste.config == v3::ste_config::S2_TRANS;
+    l.ctx.asid = s2_only ? 0 : l.cd.cd.asid;
     l.ctx.pasid = ext.ssid;
     l.ctx.pasid_valid = ext.ssv;
-    l.ctx.wxn = l.cd.cd.wxn;
-    l.ctx.stage1 = &l.cd.s1;
+    l.ctx.wxn = s2_only ? false : l.cd.cd.wxn;
+    l.ctx.stage1 = s2_only ? nullptr : &l.cd.s1;
     l.ctx.stage2 = nullptr;
+    l.ctx.stage2_cfg = l.ste.stage2_enabled() ? &l.s2 : nullptr;
 }
 
 void SmmuV3::fault_policy(const IopfExt& ext, const Lookup& l, const smmu::WalkResult& wr, Outcome& o) const {
@@ -189,6 +243,11 @@ void SmmuV3::fault_policy(const IopfExt& ext, const Lookup& l, const smmu::WalkR
         o.pa = wr.pa;
         o.attrs = wr.attrs;
         o.size_log2 = wr.size_log2;
+        return;
+    }
+    if (wr.stage == 2) {   // stage-2 fault: STE.S2S / S2R decide, CLASS TT or IN, the IPA
+        stage2_fault(o, l.ste, ext, wr.fault, wr.fault_class, wr.ipa);
+        if (wr.fault == EventId::F_WALK_EABT) o.fetch_addr = wr.fault_desc_pa;
         return;
     }
     const v3::Cd& cd = l.cd.cd;
@@ -286,6 +345,12 @@ void SmmuV3::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
         const uint64_t t_detect = now_ps();
         if (fault_id) shell_.close_refaulted(fault_id, t_detect);   // a retried access faulted again
         fault_id = o.event != EventId::None ? shell_.open_fault(*ext, gp, o.event, t_detect, true) : 0;
+        if (fault_id) {
+            FaultRecord* fr = ctx_.faults.find(fault_id);
+            fr->stage_of_fault = o.s2 ? 2 : 1;
+            fr->vmid = o.vmid;
+            if (o.s2) ++c_.s2_faults;
+        }
         if (o.stall) {
             const v3::ResumeResp r = stall(*ext, gp, o, fault_id);
             if (r == v3::ResumeResp::RETRY) continue;           // as though newly arrived
@@ -315,6 +380,8 @@ v3::EventRecord SmmuV3::make_record(const IopfExt& ext, const tlm::tlm_generic_p
     ev.event_class = static_cast<v3::EventClass>(o.cls);
     ev.input_addr = gp.get_address();
     ev.fetch_addr = o.fetch_addr;
+    ev.s2 = o.s2;
+    ev.ipa = o.ipa;
     return ev;
 }
 
