@@ -1,5 +1,7 @@
 #include "platforms/platform.h"
 
+#include "platforms/check_isolation.h"
+
 #include <algorithm>
 
 #include "models/devices/dma_engine.h"
@@ -22,6 +24,7 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
     ParamScope meta = params.scope("platform");
     description_ = meta.get_string("description", "", "what this platform shows");
     duration_ps_ = meta.get_time_ps("duration", 10'000'000'000ull, "simulated-time limit of the run (--duration)");
+    if (duration_ps_ == 0) throw ConfigError("parameter 'platform.duration': expected a positive time, got 0");
     ctx.mode = meta.get_enum("mode", "accurate", {"accurate", "fast"},
                              "timing mode: accurate (every transaction synchronises) or fast (TLB hits decoupled)") == "fast"
                    ? TimingMode::fast : TimingMode::accurate;
@@ -71,6 +74,7 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
     // one gets the default, named "bus".
     if (count("interconnect") == 0) build(*ModelRegistry::find("interconnect"), "bus");
     for (const auto& i : items) build(*i.info, i.name);
+    check_isolation(*this);   // configurations that would break isolation or fail at attach
 }
 
 Platform::~Platform() {

@@ -105,7 +105,9 @@ Options parse_options(int argc, char** argv) {
     if (vm.count("queue-log")) o.queue_log = vm["queue-log"].as<std::string>();
     if (vm.count("duration")) {
         o.duration = vm["duration"].as<std::string>();
-        if (!parse_time_ps(o.duration)) throw ConfigError("--duration: expected a time such as 500us or 2ms, got '" + o.duration + "'");
+        auto d = parse_time_ps(o.duration);
+        if (!d || *d == 0)
+            throw ConfigError("--duration: expected a positive time such as 500us or 2ms, got '" + o.duration + "'");
         // A bare number would silently mean nanoseconds; make the unit explicit.
         if (!o.duration.empty() && std::isdigit(static_cast<unsigned char>(o.duration.back())))
             throw ConfigError("--duration: '" + o.duration + "' has no unit; write it with one of ps, ns, us, ms, s (e.g. " +

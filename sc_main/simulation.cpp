@@ -278,7 +278,12 @@ int run_simulation(const Options& opt) {
         run_error = e.what();
     }
     double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    ctx.traces.close();
+    // A configuration error a driver found while setting up (run_guard.h): recorded like a
+    // run-time error in the stats, but the exit status says bad input.
+    const bool config_failed = !ctx.config_error.empty();
+    if (config_failed && run_error.empty()) run_error = ctx.config_error;
+    std::string vcd_error;
+    if (!ctx.traces.close(&vcd_error)) throw ConfigError(vcd_error);
     if (!opt.timeline.empty()) {
         TimelineInput tl;
         tl.platform = platform.platform_name();
@@ -317,15 +322,20 @@ int run_simulation(const Options& opt) {
                            {"deadlock", end.deadlock ? 1 : 0},
                            {"open_faults", end.open_faults}};
 
+    // Output files: a failed write (a full disk, /dev/full) is an error, not a silent loss.
     if (!opt.stats.empty()) {
         std::ofstream out(opt.stats);
         out << stats.dump(2) << '\n';
+        out.close();
+        if (!out) throw ConfigError("--stats: cannot write '" + opt.stats + "'");
     }
     if (fault_log.is_open()) {
         ctx.faults.finish_csv();
         ctx.faults.stream_csv(nullptr);
         fault_log.close();
+        if (!fault_log) throw ConfigError("--fault-log: cannot write '" + opt.fault_log + "'");
     }
+    if (!ctx.queue_log.close()) throw ConfigError("--queue-log: cannot write '" + opt.queue_log + "'");
     if (!opt.quiet) {
         SummaryOutputs outs;
         outs.platform_arg = opt.platform;
@@ -338,6 +348,10 @@ int run_simulation(const Options& opt) {
         print_summary(stats, std::cout, outs);
     }
 
+    if (config_failed) {
+        std::fprintf(stderr, "iopf-sim: %s\n", ctx.config_error.c_str());
+        return 2;
+    }
     if (!run_error.empty()) {
         std::fprintf(stderr, "iopf-sim: error: %s\n", run_error.c_str());
         return 1;

@@ -69,7 +69,7 @@ po::options_description sweep_options() {
         ("seed", po::value<std::string>(), "random seed of every point (default 1)")
         ("mode", po::value<std::string>(), "timing mode of every point: accurate or fast")
         ("duration", po::value<std::string>(), "simulated-time limit of every point")
-        ("jobs,j", po::value<unsigned>(), "points run at once (default: number of CPUs)")
+        ("jobs,j", po::value<std::string>(), "points run at once (default: number of CPUs)")
         ("out,o", po::value<std::string>(), "sweep directory: DIR/points/<id>/ and DIR/results.csv")
         ("vcd", "also write each point's VCD (DIR/points/<id>/trace.vcd)")
         ("force", "re-run points that already finished")
@@ -113,8 +113,15 @@ SweepOptions parse_sweep_options(int argc, char** argv) {
     o.vcd = vm.count("vcd");
     o.force = vm.count("force");
     unsigned hw = std::thread::hardware_concurrency();
-    o.jobs = vm.count("jobs") ? vm["jobs"].as<unsigned>() : (hw ? hw : 1);
-    if (o.jobs == 0) throw ConfigError("sweep: -j: expected at least 1, got 0");
+    o.jobs = hw ? hw : 1;
+    if (vm.count("jobs")) {
+        // Parsed here, not by program_options: it reads "-3" as 4294967293 for an unsigned.
+        const std::string text = vm["jobs"].as<std::string>();
+        auto j = parse_uint(text);
+        if (!j || *j == 0 || *j > 1024)
+            throw ConfigError("sweep: -j: expected a number of jobs in [1, 1024], got '" + text + "'");
+        o.jobs = unsigned(*j);
+    }
     if (vm.count("seed")) {
         auto s = parse_uint(vm["seed"].as<std::string>());
         if (!s) throw ConfigError("sweep: --seed: expected an unsigned integer, got '" + vm["seed"].as<std::string>() + "'");

@@ -25,6 +25,9 @@ struct SimContext {
     Log log;
     TimingMode mode = TimingMode::accurate;
     uint64_t seed = 1;
+    // Set by guarded() (run_guard.h): a configuration error found while the host set up
+    // the platform; the run stops and the CLI exits 2 with this line.
+    std::string config_error;
 };
 
 }  // namespace iopf

@@ -172,8 +172,8 @@ uint64_t ParamScope::get_time_ps(const std::string& name, uint64_t def_ps, const
     uint64_t v = def_ps;
     if (raw(name, text, j)) {
         std::optional<uint64_t> parsed;
-        if (j && j->is_number() && j->get<double>() >= 0)
-            parsed = static_cast<uint64_t>(j->get<double>() * 1000.0 + 0.5);  // bare number = ns
+        if (j && j->is_number())
+            parsed = ps_from_double(j->get<double>() * 1000.0);  // bare number = ns
         else if (!j || j->is_string()) parsed = parse_time_ps(text);
         if (!parsed) type_error(name, text, "a time such as 250ns, 2us or 1.5ms (bare number = ns)");
         v = *parsed;

@@ -1,8 +1,14 @@
 #include "models/common/trace.h"
 
 #include <fnmatch.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
 #include <ctime>
 #include <map>
 
@@ -43,15 +49,18 @@ public:
     }
     ~VcdWriter() override { close(); }
 
-    void close() {
-        if (!fp_) return;
+    // False when any write failed (a full disk, /dev/full): stdio keeps the error flag.
+    bool close() {
+        if (!fp_) return true;
         sc_core::sc_get_curr_simcontext()->remove_trace_file(this);
         if (initialized_) {
             const uint64_t now = sc_core::sc_time_stamp().value();
             if (now > last_time_) std::fprintf(fp_, "#%llu\n", (unsigned long long)now);
         }
-        std::fclose(fp_);
+        bool ok = std::fflush(fp_) == 0 && !std::ferror(fp_);
+        ok = std::fclose(fp_) == 0 && ok;
         fp_ = nullptr;
+        return ok;
     }
 
     // sc_trace_file interface: nothing is traced through these.
@@ -194,15 +203,19 @@ size_t TraceRegistry::open_vcd(const std::string& path, const std::string& glob)
     for (const auto& item : items_)
         if (glob.empty() || fnmatch(glob.c_str(), item.name.c_str(), 0) == 0) chosen.push_back(item);
     const size_t n = chosen.size();
+    dest_ = path;
     file_ = std::make_unique<VcdWriter>(file, std::move(chosen));
     return n;
 }
 
-void TraceRegistry::close() {
+bool TraceRegistry::close(std::string* error) {
+    bool ok = true;
     if (file_) {
-        file_->close();
+        ok = file_->close();
         file_.reset();
     }
+    if (!ok && error) *error = "--vcd: cannot write '" + dest_ + "': " + std::strerror(errno);
+    return ok;
 }
 
 TraceRegistry::TraceRegistry() = default;

@@ -38,7 +38,8 @@ public:
     // = all). Must be called after elaboration and before sc_start. Returns how many items
     // are traced.
     size_t open_vcd(const std::string& path, const std::string& glob = "");
-    void close();
+    // Closes the VCD; false (with `error` set) when it could not be written to its path.
+    bool close(std::string* error = nullptr);
     std::vector<std::string> names() const;
     TraceRegistry();
     ~TraceRegistry();
@@ -53,6 +54,7 @@ public:
 private:
     std::vector<Item> items_;
     std::unique_ptr<VcdWriter> file_;
+    std::string dest_;   // the path asked for (error messages)
 };
 
 }  // namespace iopf

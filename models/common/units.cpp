@@ -28,6 +28,13 @@ bool split_number(const std::string& text, double& number, std::string& unit) {
 
 }  // namespace
 
+std::optional<uint64_t> ps_from_double(double ps) {
+    // Times are sc_time values in ps; anything from 2^63 ps (~107 days) up is out of range
+    // (and beyond llround's range), as are NaN and negative values.
+    if (!(ps >= 0) || !(ps < 9.2e18)) return std::nullopt;
+    return static_cast<uint64_t>(std::llround(ps));
+}
+
 std::optional<uint64_t> parse_uint(const std::string& text) {
     std::string t = trim(text);
     if (t.empty()) return std::nullopt;
@@ -36,6 +43,7 @@ std::optional<uint64_t> parse_uint(const std::string& text) {
     if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) { base = 16; pos = 2; }
     else if (t.size() > 2 && t[0] == '0' && (t[1] == 'b' || t[1] == 'B')) { base = 2; pos = 2; }
     uint64_t v = 0;
+    bool digits = false;
     for (; pos < t.size(); ++pos) {
         char c = t[pos];
         if (c == '_' ) continue;  // digit separators: 0x8000_0000
@@ -48,7 +56,9 @@ std::optional<uint64_t> parse_uint(const std::string& text) {
         uint64_t next = v * base + d;
         if (next / base != v) return std::nullopt;  // overflow
         v = next;
+        digits = true;
     }
+    if (!digits) return std::nullopt;   // "_", "0x_" carry no digit
     return v;
 }
 
@@ -64,9 +74,7 @@ std::optional<uint64_t> parse_time_ps(const std::string& text, uint64_t default_
     else if (unit == "ms") scale = 1e9;
     else if (unit == "s") scale = 1e12;
     else return std::nullopt;
-    double ps = n * scale;
-    if (ps > 1.8e19) return std::nullopt;
-    return static_cast<uint64_t>(std::llround(ps));
+    return ps_from_double(n * scale);
 }
 
 std::optional<uint64_t> parse_size(const std::string& text) {
@@ -82,8 +90,16 @@ std::optional<uint64_t> parse_size(const std::string& text) {
     else if (unit == "GiB" || unit == "G") scale = 1024.0 * 1024 * 1024;
     else if (unit == "TiB" || unit == "T") scale = 1024.0 * 1024 * 1024 * 1024;
     else return std::nullopt;
+    // A plain integer with a binary unit is exact in 64-bit integers (doubles lose
+    // precision above 2^53); a fractional one goes through double and must stay exact.
+    const std::string digits = t.substr(0, t.size() - unit.size());
+    if (auto whole = parse_uint(digits); whole && digits.find_first_not_of("0123456789_ \t") == std::string::npos) {
+        const uint64_t s = static_cast<uint64_t>(scale);
+        if (*whole > UINT64_MAX / s) return std::nullopt;
+        return *whole * s;
+    }
     double b = n * scale;
-    if (b != std::floor(b) || b > 1.8e19) return std::nullopt;
+    if (b != std::floor(b) || b >= 9007199254740992.0) return std::nullopt;   // 2^53
     return static_cast<uint64_t>(b);
 }
 

@@ -11,6 +11,9 @@ namespace iopf {
 // bare number meaning `default_unit_ps` units. nullopt when malformed or negative.
 std::optional<uint64_t> parse_time_ps(const std::string& text, uint64_t default_unit_ps = 1000);
 
+// Round a time in picoseconds to an integer; nullopt for NaN, negative or >= 2^63 ps.
+std::optional<uint64_t> ps_from_double(double ps);
+
 // Parse a size in bytes: "<number>[B|KiB|MiB|GiB|TiB|K|M|G]", "0x..." or plain decimal.
 std::optional<uint64_t> parse_size(const std::string& text);
 

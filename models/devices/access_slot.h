@@ -3,6 +3,7 @@
 // Write data is pattern_byte(address), so a test can check where it landed.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <tlm>
@@ -54,6 +55,20 @@ private:
     tlm::tlm_generic_payload gp_;
     IopfExt* ext_;
     std::vector<uint8_t> data_;
+};
+
+// The slots of one device, owned by the device rather than by its SC_THREADs' stacks: a
+// run that ends with work in flight never unwinds those threads, so a slot living on one
+// would never be freed (a leak LeakSanitizer reports for every cut-short run).
+class AccessSlotPool {
+public:
+    AccessSlot& add(const char* device, unsigned max_len = 4096) {
+        slots_.push_back(std::make_unique<AccessSlot>(device, max_len));
+        return *slots_.back();
+    }
+
+private:
+    std::vector<std::unique_ptr<AccessSlot>> slots_;
 };
 
 }  // namespace iopf

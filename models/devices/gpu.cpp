@@ -32,6 +32,9 @@ Gpu::Gpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     hangcheck_period_ps_ = hc.get_time_ps("period", 100'000'000,
                                           "hang check interval: a hang is declared after a whole interval without a completion");
     hangcheck_enabled_ = hc.get_bool("enable", true, "hang check enabled at reset (HANGCHECK register bit 0)");
+    if (hangcheck_period_ps_ == 0)   // a zero interval would re-arm the timer forever at one instant
+        throw ConfigError("parameter '" + hc.path("period") +
+                          "': expected a positive time (use hangcheck.enable=false to turn the check off)");
 
     for (const auto& jn : p.children("jobs", "jobs (submits) run in name order, one after another")) {
         ParamScope j = p.sub("jobs").sub(jn);
@@ -121,7 +124,7 @@ void Gpu::run() {
 void Gpu::wavefront(unsigned) {
     uint64_t max_burst = 1;   // the data buffer is sized to the largest burst, not 4 KiB
     for (const auto& j : jobs_) max_burst = std::max(max_burst, j.burst);
-    AccessSlot slot(name(), unsigned(max_burst));
+    AccessSlot& slot = slot_pool_.add(name(), unsigned(max_burst));
     IopfExt* ext = &slot.ext();
     const bool decoupled = ctx_.mode == TimingMode::fast;
     DeviceQuantumKeeper qk(quantum_ps_);

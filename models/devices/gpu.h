@@ -29,6 +29,7 @@
 
 #include "models/common/clock.h"
 #include "models/common/context.h"
+#include "models/devices/access_slot.h"
 #include "models/common/payload.h"
 
 namespace iopf {
@@ -75,6 +76,7 @@ public:
     const std::vector<GpuJob>& jobs() const { return jobs_; }
 
 private:
+    AccessSlotPool slot_pool_;   // the threads' payloads (freed with the device)
     void run();
     void wavefront(unsigned index);
     void hangcheck();

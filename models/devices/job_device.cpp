@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "models/devices/quantum.h"
+#include "models/common/units.h"
 
 namespace iopf {
 
@@ -41,6 +42,16 @@ std::vector<DmaJob> DmaJob::parse_all(ParamScope p) {
         job.start_ps = j.get_time_ps("start", 0, "earliest start time of the job");
         if (job.pattern == DmaJob::Pattern::random && job.length < job.burst)
             throw ConfigError("parameter '" + j.path("length") + "': a random job needs length >= burst");
+        {
+            // The last byte the job touches must not wrap past 2^64.
+            const unsigned __int128 step = job.pattern == DmaJob::Pattern::strided ? job.stride : job.burst;
+            const unsigned __int128 span = job.pattern == DmaJob::Pattern::random
+                                               ? (unsigned __int128)job.length
+                                               : (job.count ? (job.count - 1) * step + job.burst : 0);
+            if ((unsigned __int128)job.base + span > ((unsigned __int128)1 << 64))
+                throw ConfigError("parameter '" + j.prefix() + "': the job's addresses wrap past 2^64 (base " +
+                                  hex(job.base) + ")");
+        }
         jobs_.push_back(job);
     }
 
@@ -104,7 +115,7 @@ void JobDevice::run() {
 void JobDevice::slot(unsigned) {
     uint64_t max_burst = 1;   // the data buffer is sized to the largest burst, not 4 KiB
     for (const auto& j : jobs_) max_burst = std::max(max_burst, j.burst);
-    AccessSlot slot(name(), unsigned(max_burst));
+    AccessSlot& slot = slot_pool_.add(name(), unsigned(max_burst));
     IopfExt* ext = &slot.ext();
     const bool decoupled = ctx_.mode == TimingMode::fast && decouples();
     DeviceQuantumKeeper qk(quantum_ps_);

@@ -82,6 +82,7 @@ protected:
     bool priv_;
 
 private:
+    AccessSlotPool slot_pool_;   // the threads' payloads (freed with the device)
     void run();
     void slot(unsigned index);
     uint64_t next_random();

@@ -21,9 +21,13 @@ PcieEndpoint::PcieEndpoint(sc_core::sc_module_name name, SimContext& ctx, ParamS
     : JobDevice(name, ctx, p), msg_in("msg_in"), config("config") {
     ecam_base_ = p.get_addr("ecam_base", 0x40000000ull, "physical address of the function's 4 KiB config space");
     ParamScope a = p.sub("atc");
+    const unsigned atc_entries = a.get_uint("entries", 64, "entries", "ATC entries", 1, 1 << 20);
+    const unsigned atc_ways = a.get_uint("ways", 4, "ways", "ATC associativity (entries must be a multiple)", 1, 1 << 20);
+    if (atc_entries % atc_ways)
+        throw ConfigError("parameter '" + a.path("ways") + "': entries (" + std::to_string(atc_entries) +
+                          ") must be a multiple of ways (" + std::to_string(atc_ways) + ")");
     atc_ = std::make_unique<smmu::Tlb>(
-        a.get_uint("entries", 64, "entries", "ATC entries", 1, 1 << 20),
-        a.get_uint("ways", 4, "ways", "ATC associativity (entries must be a multiple)", 1, 1 << 20),
+        atc_entries, atc_ways,
         smmu::parse_replacement(a.get_enum("replacement", "lru", {"lru", "fifo", "random"}, "ATC replacement policy")),
         ctx.seed);
     ParamScope r = p.sub("pri");

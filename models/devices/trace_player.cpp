@@ -52,35 +52,33 @@ const char* const kColumns[] = {"time", "stream", "substream", "address", "size"
 
 }  // namespace
 
-std::vector<TraceAccess> parse_access_trace(std::istream& in, const std::string& label) {
-    std::vector<TraceAccess> out;
+TraceReader::TraceReader(std::istream& in, std::string label) : in_(in), label_(std::move(label)) {}
+
+bool TraceReader::next(TraceAccess& a) {
     std::string line;
-    size_t lineno = 0;
-    bool seen_data = false;
-    uint64_t prev_time = 0;
-    while (std::getline(in, line)) {
-        ++lineno;
+    while (std::getline(in_, line)) {
+        ++lineno_;
         const std::string t = trim(line);
         if (t.empty() || t[0] == '#') continue;
         auto fail = [&](const std::string& what, const std::string& got) {
-            throw ConfigError(label + ":" + std::to_string(lineno) + ": expected " + what + ", got '" + got + "'");
+            throw ConfigError(label_ + ":" + std::to_string(lineno_) + ": expected " + what + ", got '" + got + "'");
         };
         auto f = split_csv(t);
-        if (!seen_data && lower(f[0]) == "time") {   // the optional header line
-            seen_data = true;
+        if (!seen_data_ && lower(f[0]) == "time") {   // the optional header line
+            seen_data_ = true;
             bool ok = f.size() == 6;
             for (size_t i = 0; ok && i < 6; ++i) ok = lower(f[i]) == kColumns[i];
             if (!ok) fail("the header time,stream,substream,address,size,op", t);
             continue;
         }
-        seen_data = true;
+        seen_data_ = true;
         if (f.size() != 6) fail("6 comma-separated fields time,stream,substream,address,size,op (found " +
                                 std::to_string(f.size()) + ")", t);
-        TraceAccess a;
+        a = TraceAccess{};
         auto time = parse_time_ps(f[0]);
         if (f[0].empty() || !time) fail("a time such as 120ns, 1.5us or 120 (= ns) in column 'time'", f[0]);
-        if (*time < prev_time) fail("a time not before the previous line's " + format_time_ps(prev_time) + " in column 'time'", f[0]);
-        a.time_ps = prev_time = *time;
+        if (*time < prev_time_) fail("a time not before the previous line's " + format_time_ps(prev_time_) + " in column 'time'", f[0]);
+        a.time_ps = prev_time_ = *time;
         auto sid = parse_uint(f[1]);
         if (!sid || *sid > 0xffffffffull) fail("a StreamID (0..0xffffffff) in column 'stream'", f[1]);
         a.sid = static_cast<uint32_t>(*sid);
@@ -103,8 +101,17 @@ std::vector<TraceAccess> parse_access_trace(std::istream& in, const std::string&
         if (op == "r" || op == "read") a.write = false;
         else if (op == "w" || op == "write") a.write = true;
         else fail("R or W in column 'op'", f[5]);
-        out.push_back(a);
+        ++records_;
+        return true;
     }
+    return false;
+}
+
+std::vector<TraceAccess> parse_access_trace(std::istream& in, const std::string& label) {
+    std::vector<TraceAccess> out;
+    TraceReader r(in, label);
+    TraceAccess a;
+    while (r.next(a)) out.push_back(a);
     return out;
 }
 
@@ -141,12 +148,15 @@ TracePlayer::TracePlayer(sc_core::sc_module_name name, SimContext& ctx, ParamSco
     : sc_module(name), socket("socket"), ctx_(ctx) {
     const std::string file = p.get_string("trace", "", "CSV access trace to replay (docs/models/trace-player.md)");
     path_ = resolve_trace_path(p.path("trace"), file);
-    {
-        std::ifstream in(path_);
-        if (!in) throw ConfigError("parameter '" + p.path("trace") + "': cannot read '" + path_ + "'");
-        trace_ = parse_access_trace(in, path_);
-    }
-    sid_ = p.get_uint("sid", trace_.empty() ? 0 : trace_.front().sid, "",
+    // The trace is streamed: only the first record is read before the run (it gives the
+    // default StreamID and shows the file is a trace); the slots read the rest as they go,
+    // so a long trace costs neither start-up time nor memory. A bad line further on ends
+    // the run as bad input (exit 2) when the player reaches it.
+    file_ = std::make_unique<std::ifstream>(path_);
+    if (!*file_) throw ConfigError("parameter '" + p.path("trace") + "': cannot read '" + path_ + "'");
+    reader_ = std::make_unique<TraceReader>(*file_, path_);
+    have_pending_ = reader_->next(pending_);
+    sid_ = p.get_uint("sid", have_pending_ ? pending_.sid : 0, "",
                       "StreamID the firmware reports for the device (default: the first access's stream)", 0, 0xffffffffu);
     priv_ = p.get_bool("priv", false, "PnU: issue privileged transactions");
     can_stall_ = p.get_bool("can_stall", false, "firmware says the device tolerates stalled transactions (dma-can-stall)");
@@ -165,7 +175,7 @@ TracePlayer::TracePlayer(sc_core::sc_module_name name, SimContext& ctx, ParamSco
         const uint64_t done = ok_ + err_;
         root["devices"][me] = {
             {"issued", issued_}, {"completed_ok", ok_}, {"completed_error", err_}, {"bytes", bytes_},
-            {"sid", sid_}, {"finished", finished_}, {"records", trace_.size()}, {"reads", reads_}, {"writes", writes_},
+            {"sid", sid_}, {"finished", finished_}, {"records", reader_->records()}, {"reads", reads_}, {"writes", writes_},
             {"late", late_},
             {"late_ns", {{"mean", late_ ? late_sum_ps_ / 1000.0 / late_ : 0.0}, {"max", late_max_ps_ / 1000.0}}},
             {"latency_ns", {{"mean", done ? latency_sum_ps_ / 1000.0 / done : 0.0}, {"max", latency_max_ps_ / 1000.0}}},
@@ -181,14 +191,29 @@ void TracePlayer::run() {
     finished_ = true;
 }
 
+bool TracePlayer::next_access(TraceAccess& a) {
+    if (have_pending_) {
+        a = pending_;
+        have_pending_ = false;
+        return true;
+    }
+    return reader_->next(a);
+}
+
 void TracePlayer::slot(unsigned) {
-    unsigned max_size = 1;   // the data buffer is sized to the largest access, not 4 KiB
-    for (const auto& a : trace_) max_size = std::max<unsigned>(max_size, a.size);
-    AccessSlot slot(name(), max_size);
+    AccessSlot& slot = slot_pool_.add(name());
     IopfExt* ext = &slot.ext();
     wait(start_);
-    while (next_ < trace_.size()) {
-        const TraceAccess& a = trace_[next_++];
+    TraceAccess a;
+    for (;;) {
+        bool more = false;
+        try {
+            more = next_access(a);
+        } catch (const ConfigError& e) {   // a bad line reached during the run: bad input
+            if (ctx_.config_error.empty()) ctx_.config_error = e.what();
+            sc_core::sc_stop();
+        }
+        if (!more) break;
         const uint64_t due = origin_ps_ + a.time_ps;
         if (now_ps() < due) wait(ps(due - now_ps()));
         else if (now_ps() > due) {

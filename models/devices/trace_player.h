@@ -8,7 +8,9 @@
 // the file and line ("traces/x.csv:17: expected ..."), so the run exits 2 before it starts.
 #pragma once
 #include <cstdint>
+#include <fstream>
 #include <istream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/common/context.h"
+#include "models/devices/access_slot.h"
 #include "models/common/payload.h"
 
 namespace iopf {
@@ -36,6 +39,24 @@ struct TraceAccess {
 // Parses a trace (columns time,stream,substream,address,size,op; '#' comments, blank lines
 // and one optional header line allowed). `label` names the file in error messages. Throws
 // ConfigError "<label>:<line>: expected ..., got '...'" on the first malformed line.
+// Reads a CSV access trace one record at a time (the player streams its file). next()
+// throws ConfigError naming label:line for a malformed line.
+class TraceReader {
+public:
+    TraceReader(std::istream& in, std::string label);
+    bool next(TraceAccess& out);         // false at the end of the trace
+    uint64_t records() const { return records_; }
+
+private:
+    std::istream& in_;
+    std::string label_;
+    size_t lineno_ = 0;
+    bool seen_data_ = false;
+    uint64_t prev_time_ = 0;
+    uint64_t records_ = 0;
+};
+
+// The whole trace at once (tools and tests; the player streams with TraceReader).
 std::vector<TraceAccess> parse_access_trace(std::istream& in, const std::string& label);
 
 // Resolves the `trace` parameter to a readable file: absolute paths as given; relative ones
@@ -60,21 +81,25 @@ public:
     uint64_t completed_ok() const { return ok_; }
     uint64_t completed_error() const { return err_; }
     uint64_t in_flight() const override { return issued_ - ok_ - err_; }
-    const std::vector<TraceAccess>& accesses() const { return trace_; }
+    uint64_t records() const { return reader_->records(); }   // records read so far
     const std::string& trace_path() const { return path_; }
 
 private:
+    AccessSlotPool slot_pool_;   // the threads' payloads (freed with the device)
     void run();
     void slot(unsigned index);
+    bool next_access(TraceAccess& a);
 
     SimContext& ctx_;
     std::string path_;
-    std::vector<TraceAccess> trace_;
+    std::unique_ptr<std::ifstream> file_;
+    std::unique_ptr<TraceReader> reader_;
+    TraceAccess pending_;            // read ahead (the first record, before the run)
+    bool have_pending_ = false;
     uint32_t sid_ = 0;
     bool priv_ = false, can_stall_ = false, origin_enable_ = true;
     unsigned outstanding_ = 4;
     uint64_t origin_ps_ = 0;
-    size_t next_ = 0;
     unsigned slots_done_ = 0;
     bool enabled_at_start_ = false, finished_ = false;
     sc_core::sc_event start_, slot_exit_;

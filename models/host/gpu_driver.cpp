@@ -6,6 +6,7 @@
 #include "models/common/stats.h"
 #include "models/common/units.h"
 #include "models/devices/gpu.h"
+#include "models/common/run_guard.h"
 
 namespace iopf {
 
@@ -73,7 +74,9 @@ GpuDriver::GpuDriver(sc_core::sc_module_name name, SimContext& ctx, ParamScope p
     });
 }
 
-void GpuDriver::probe() {
+void GpuDriver::probe() { guarded(ctx_, [this] { probe_steps(); }); }
+
+void GpuDriver::probe_steps() {
     // Check the GPU answers (a register read) once its SMMU is up.
     if (smmu_ && !smmu_->ready()) wait(smmu_->ready_event());
     OnCore core(cpu_);

@@ -62,6 +62,7 @@ private:
     void dump_worker(uint32_t job, uint64_t fault_id);
     void cooldown_thread();
     void probe();
+    void probe_steps();
 
     SimContext& ctx_;
     Cpu& cpu_;

@@ -2,9 +2,11 @@
 #include "platforms/registry.h"
 
 #include <algorithm>
+#include <map>
 
 #include "models/common/units.h"
 #include "models/host/mapping.h"
+#include "models/common/run_guard.h"
 
 namespace iopf {
 Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Firmware& fw_tables)
@@ -118,13 +120,14 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
                 c.name = cn;
                 c.ssv = cs.has("ssid");
                 c.ssid = cs.get_uint("ssid", 0, "", "SubstreamID (PASID) selecting this CD; absent = the stream's only CD", 0, 0xfffff);
-                c.asid = cs.get_uint("asid", 1, "", "ASID tagging this context's TLB entries", 0, 0xffff);
+                c.asid = cs.get_uint("asid", 0, "", "ASID tagging this context's TLB entries (0 or absent: the driver allocates one)", 0, 0xffff);
                 for (const auto& mn : cs.children("mappings", "IOVA -> PA mappings in this context's page tables")) {
                     Mapping m = parse_mapping(cs.sub("mappings").sub(mn), mn);
                     if (pool_->contains(m.pa) || pool_->contains(m.pa + m.size - 1) ||
                         (m.pa < pool_base && m.pa + m.size > pool_base))
                         throw ConfigError("parameter '" + cs.sub("mappings").path(mn) +
                                           ".pa': overlaps the kernel pool at " + hex(pool_base));
+                    check_no_overlap(c.mappings, m, cs.sub("mappings").path(mn));
                     c.mappings.push_back(m);
                 }
                 a.contexts.push_back(std::move(c));
@@ -134,12 +137,14 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
         return attach;
     };
 
-    for (const auto& fw : smmus) {
-        std::vector<StreamAttach> attach = streams_of(fw.name);
-        SmmuV3Firmware f = fw;
-        drivers_.push_back(std::make_unique<SmmuV3Driver>((fw.name + "_driver").c_str(), ctx,
+    std::vector<std::vector<StreamAttach>> attaches;
+    for (const auto& fw : smmus) attaches.push_back(streams_of(fw.name));
+    allocate_asids(sp, attaches);
+    for (size_t index = 0; index < smmus.size(); ++index) {
+        SmmuV3Firmware f = smmus[index];
+        drivers_.push_back(std::make_unique<SmmuV3Driver>((f.name + "_driver").c_str(), ctx,
                                                           p.sub("smmu_driver"), cpu, bus, irqc, *pool_, f,
-                                                          std::move(attach), mm_.get(), iopf_.get()));
+                                                          std::move(attaches[index]), mm_.get(), iopf_.get()));
         drivers_.back()->set_hypervisor(hyp_.get());
     }
     for (const auto& f : vtds)
@@ -151,11 +156,48 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
         for (auto& d : drivers_) d->sva_unbind(mm);
         mm.pasid_bound = false;
     };
+    ctx_ = &ctx;
     SC_HAS_PROCESS(Host);
     SC_THREAD(boot);
 }
 
-void Host::boot() {
+void Host::allocate_asids(ParamScope streams, std::vector<std::vector<StreamAttach>>& attaches) {
+    // Every address space (a stream context's own tables, or a process bound with SVA) has
+    // its own ASID, so no two share TLB entries. A platform may pin one; two address spaces
+    // pinned to one ASID are rejected. The rest are allocated like Linux's arm_smmu_asid_xa
+    // (xa_alloc from 1, the lowest free), processes first, then contexts in platform order.
+    std::map<uint16_t, std::string> used;   // ASID -> the address space holding it
+    auto claim = [&](uint16_t asid, const std::string& who, const std::string& key) {
+        auto [it, fresh] = used.emplace(asid, who);
+        if (!fresh)
+            throw ConfigError("parameter '" + key + "': ASID " + std::to_string(asid) + " already given to " +
+                              it->second + " (two address spaces may not share an ASID)");
+    };
+    for (const auto& mm : mm_->processes())
+        if (mm->asid) claim(mm->asid, "process '" + mm->name + "'", "host.processes." + mm->name + ".asid");
+    for (auto& list : attaches)
+        for (auto& a : list)
+            for (auto& c : a.contexts)
+                if (c.asid) claim(c.asid, "'" + a.device + "' context '" + c.name + "'",
+                                  streams.sub(a.device).sub("contexts").sub(c.name).path("asid"));
+    uint32_t next = 1;
+    auto alloc = [&](const std::string& who) {
+        while (used.count(uint16_t(next))) ++next;
+        if (next > 0xffff) throw ConfigError("host: more than 65535 address spaces: no ASID left for " + who);
+        used.emplace(uint16_t(next), who);
+        return uint16_t(next);
+    };
+    for (const auto& mm : mm_->processes())
+        if (!mm->asid) mm->asid = alloc("process '" + mm->name + "'");
+    for (auto& list : attaches)
+        for (auto& a : list)
+            for (auto& c : a.contexts)
+                if (!c.asid) c.asid = alloc("'" + a.device + "' context '" + c.name + "'");
+}
+
+void Host::boot() { guarded(*ctx_, [this] { boot_steps(); }); }
+
+void Host::boot_steps() {
     OnCore core(cpu);
     mm_->init_tables();
 }

@@ -45,8 +45,12 @@ public:
     HostV2& v2() { return *v2_; }
 
 private:
-    void boot();   // SC_THREAD: builds the processes' page tables before the drivers attach
+    // Gives every address space without a pinned ASID one; rejects two sharing an ASID.
+    void allocate_asids(ParamScope streams, std::vector<std::vector<StreamAttach>>& attaches);
+    void boot();
+    void boot_steps();   // SC_THREAD: builds the processes' page tables before the drivers attach
 
+    SimContext* ctx_ = nullptr;
     std::unique_ptr<PhysAlloc> pool_;
     std::unique_ptr<OsMm> mm_;
     std::unique_ptr<IopfQueue> iopf_;

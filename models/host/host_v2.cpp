@@ -41,6 +41,7 @@ HostV2::HostV2(SimContext& ctx, ParamScope p, Cpu& cpu, HostBus& bus, IrqControl
                         (m.pa < pool.base() && m.pa + m.size > pool.base()))
                         throw ConfigError("parameter '" + cs.sub("mappings").path(mn) + ".pa': overlaps the kernel pool at " +
                                           hex(pool.base()));
+                    check_no_overlap(s.mappings, m, cs.sub("mappings").path(mn));
                     s.mappings.push_back(m);
                 }
             }

@@ -15,7 +15,18 @@ Mapping parse_mapping(ParamScope m, const std::string& name) {
     map.user = !m.get_bool("priv_only", false, "mapping accessible to privileged (PnU=1) transactions only");
     if ((map.va | map.pa | map.size) & 0xfff)
         throw ConfigError("parameter '" + m.prefix() + "': va, pa and size must be 4 KiB aligned");
+    if (map.size == 0) throw ConfigError("parameter '" + m.path("size") + "': expected a positive size, got 0");
+    if (map.va >= (1ull << 48) || map.size > (1ull << 48) - map.va)
+        throw ConfigError("parameter '" + m.prefix() + "': va + size must stay below 2^48 (the 48-bit IOVA space)");
+    if (map.pa + map.size < map.pa && map.pa + map.size != 0)
+        throw ConfigError("parameter '" + m.prefix() + "': pa + size wraps past 2^64");
     return map;
+}
+
+void check_no_overlap(const std::vector<Mapping>& existing, const Mapping& m, const std::string& key) {
+    for (const auto& o : existing)
+        if (m.va < o.va + o.size && o.va < m.va + m.size)
+            throw ConfigError("parameter '" + key + "': IOVA range overlaps mapping '" + o.name + "'");
 }
 
 }  // namespace iopf

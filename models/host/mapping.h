@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "models/common/params.h"
 
@@ -17,5 +18,9 @@ struct Mapping {
 // Reads host.streams.<dev>.contexts.<ctx>.mappings.<name>; throws ConfigError when va, pa
 // or size is not 4 KiB aligned.
 Mapping parse_mapping(ParamScope m, const std::string& name);
+
+// Throws ConfigError (naming `key`) when m's IOVA range overlaps one of `existing` (the
+// same page tables cannot map one IOVA twice).
+void check_no_overlap(const std::vector<Mapping>& existing, const Mapping& m, const std::string& key);
 
 }  // namespace iopf

@@ -42,7 +42,7 @@ OsMm::OsMm(sc_core::sc_module_name name, SimContext& ctx, ParamScope host, Cpu& 
         auto mm = std::make_unique<MmStruct>();
         mm->name = pn;
         mm->pasid = ps.get_uint("pasid", 1, "", "PASID (SubstreamID) of the process's address space", 1, 0xfffff);
-        mm->asid = ps.get_uint("asid", 1, "", "ASID of the process's page tables", 1, 0xffff);
+        mm->asid = ps.get_uint("asid", 0, "", "ASID of the process's page tables (0 or absent: the SMMU driver allocates one)", 0, 0xffff);
         mm->exit_at_ps = ps.get_time_ps("exit_at", 0, "time the process exits and its PASID is torn down (0 = never)");
         for (const auto& vn : ps.children("vmas", "virtual memory areas of the process")) {
             ParamScope vs = ps.sub("vmas").sub(vn);
@@ -66,7 +66,7 @@ OsMm::OsMm(sc_core::sc_module_name name, SimContext& ctx, ParamScope host, Cpu& 
         }
         for (const auto& o : mms_) {
             if (o->pasid == mm->pasid) throw ConfigError("parameter '" + ps.path("pasid") + "': PASID already used by '" + o->name + "'");
-            if (o->asid == mm->asid) throw ConfigError("parameter '" + ps.path("asid") + "': ASID already used by '" + o->name + "'");
+            if (mm->asid && o->asid == mm->asid) throw ConfigError("parameter '" + ps.path("asid") + "': ASID already used by '" + o->name + "'");
         }
         mms_.push_back(std::move(mm));
     }

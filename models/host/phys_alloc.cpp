@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "models/common/params.h"
+
 namespace iopf {
 
 PhysAlloc::PhysAlloc(uint64_t base, uint64_t size, std::string name) : base_(base), size_(size), name_(std::move(name)) {
@@ -23,7 +25,7 @@ uint64_t PhysAlloc::alloc(uint64_t size, uint64_t align) {
         used_ += size;
         return start;
     }
-    throw std::runtime_error(name_ + ": out of memory allocating " + std::to_string(size) + " bytes");
+    throw ConfigError(name_ + ": out of memory allocating " + std::to_string(size) + " bytes (too small for this platform?)");
 }
 
 void PhysAlloc::free(uint64_t pa) {

@@ -4,6 +4,7 @@
 
 #include "models/common/payload.h"
 #include "models/common/units.h"
+#include "models/common/run_guard.h"
 
 namespace iopf {
 
@@ -91,7 +92,9 @@ IoPgtable* SmmuV2Driver::pgtable(const std::string& device) {
     return it == by_device_.end() ? nullptr : it->second->pgt.get();
 }
 
-void SmmuV2Driver::probe() {
+void SmmuV2Driver::probe() { guarded(ctx_, [this] { probe_steps(); }); }
+
+void SmmuV2Driver::probe_steps() {
     OnCore core(cpu_);
     cost(cost_init_ps_, "smmu_init");
     const uint32_t id0 = gr0_rd(v2::reg::ID0), id1 = gr0_rd(v2::reg::ID1), id2 = gr0_rd(v2::reg::ID2);

@@ -90,6 +90,7 @@ public:
     bool ready() const { return ready_; }
     const sc_core::sc_event& ready_event() const { return ready_ev_; }
     const std::string& smmu_name() const { return fw_.name; }
+    const std::vector<V2Stream>& streams() const { return streams_; }
     bool has_device(const std::string& device) const { return by_device_.count(device) != 0; }
     int bank_of(const std::string& device) const;
     IoPgtable* pgtable(const std::string& device);
@@ -103,7 +104,8 @@ private:
         ContextFaultHandler handler;
         std::unique_ptr<IoPgtable> pgt;
     };
-    void probe();   // SC_THREAD
+    void probe();
+    void probe_steps();   // SC_THREAD
     void reset();
     void attach(Attached& a, unsigned smr_index);
     void context_fault(unsigned line);

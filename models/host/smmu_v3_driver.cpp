@@ -12,6 +12,7 @@
 #include "models/smmu/v3/format/queue.h"
 #include "models/smmu/v3/format/regs.h"
 #include "models/smmu/v3/format/ste.h"
+#include "models/common/run_guard.h"
 
 namespace iopf {
 
@@ -49,6 +50,8 @@ SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
     pgt_costs_.pte_write_ps = c.get_time_ps("pte_write", 20000, "software time per page-table descriptor written");
     tlbi_page_limit_ = p.get_uint("tlbi_page_limit", 512, "pages",
                                   "an invalidation of more pages than this uses TLBI_NH_ASID instead of per-page TLBI_NH_VA");
+    unbind_atc_inv_ = p.get_bool("unbind_atc_inv", true,
+                                 "SVA unbind invalidates the function's ATC for the PASID (false reproduces the stale-ATC defect)");
     poll_limit_ = p.get_uint("poll_limit", 100000, "polls", "polls before a wait is declared timed out (a driver error)");
 
     SC_HAS_PROCESS(SmmuV3Driver);
@@ -84,7 +87,9 @@ void SmmuV3Driver::set_cr0(uint32_t v) {
     poll_until(v3::reg::CR0ACK, 0xffffffffu, v, "CR0ACK");
 }
 
-void SmmuV3Driver::probe() {
+void SmmuV3Driver::probe() { guarded(ctx_, [this] { probe_steps(); }); }
+
+void SmmuV3Driver::probe_steps() {
     // SVA contexts point at the processes' tables: let the boot thread build them first
     // (sleeping, not holding a core).
     if (mm_ && !mm_->tables_ready()) wait(mm_->tables_ready_event());
@@ -423,6 +428,14 @@ void SmmuV3Driver::sva_unbind(MmStruct& mm) {
         }
         // 3. Drop the address space's TLB entries.
         submit({v3::cmd_tlbi_nh_asid(mm.asid)}, true);
+        // 4. And the function's ATC entries for the PASID (Linux: arm_smmu_atc_inv_master()
+        //    on PASID removal): CMD_ATC_INV of the whole address space, then CMD_SYNC, which
+        //    waits for the Invalidate Completion. Without it the endpoint keeps using
+        //    translations to the exited process's frames.
+        if (unbind_atc_inv_ && b.attach->pcie && b.attach->ats && v3::idr0::ATS.get(idr0_)) {
+            ++atc_invs_;
+            submit({v3::cmd_atc_inv(sid, mm.pasid, true, 0, 52, false)}, true);
+        }
     }
     mm.pasid_bound = false;   // iommu_sva_find() fails from now on
     ctx_.log.info(std::string(name()) + ": PASID " + std::to_string(mm.pasid) + " (" + mm.name + ") unbound");

@@ -88,6 +88,8 @@ public:
     void submit_raw(const std::vector<std::array<uint64_t, 2>>& entries, bool sync);
 
     bool ready() const { return ready_; }
+    const std::string& smmu_name() const { return fw_.name; }
+    const std::vector<StreamAttach>& streams() const { return streams_; }
     const sc_core::sc_event& ready_event() const { return ready_ev_; }
     uint64_t events_handled() const { return events_handled_; }
     const std::map<std::string, uint64_t>& events_by_type() const { return events_by_type_; }
@@ -95,7 +97,8 @@ public:
     uint64_t queue_full_waits() const { return queue_full_waits_; }
 
 private:
-    void probe();                       // SC_THREAD: reset + init + attach
+    void probe();
+    void probe_steps();                       // SC_THREAD: reset + init + attach
     void reset_and_enable();
     void attach(const StreamAttach& s);
     void write_ste(uint32_t sid, const uint64_t w[8]);
@@ -148,6 +151,7 @@ private:
     std::string strtab_fmt_, irq_mode_, sync_mode_;
     unsigned cmdq_log2_, evtq_log2_;
     bool disable_bypass_;
+    bool unbind_atc_inv_ = true;
     uint64_t cost_mmio_setup_ps_, cost_cmd_ps_, cost_evt_ps_, cost_poll_ps_, cost_attach_ps_;
     uint64_t poll_limit_;
     PgtableCosts pgt_costs_;

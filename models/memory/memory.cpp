@@ -11,6 +11,9 @@ Memory::Memory(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     : sc_module(name), socket("socket") {
     base_ = p.get_addr("base", 0x80000000ull, "physical base address of this memory");
     size_ = p.get_size("size", 4ull << 30, "size of this memory (only written pages use host RAM)");
+    if (size_ == 0) throw ConfigError("parameter '" + p.path("size") + "': expected a positive size, got 0");
+    if (base_ + size_ < base_ && base_ + size_ != 0)
+        throw ConfigError("parameter '" + p.path("size") + "': base + size wraps past 2^64");
     latency_ps_ = p.get_time_ps("latency", 80000, "access latency from request to first data");
     bytes_per_ns_ = p.get_double("bandwidth", 16.0, "bytes/ns", "sustained transfer rate of one channel", 0.001);
     unsigned channels = p.get_uint("channels", 2, "", "independent channels (requests use the earliest free)", 1, 64);

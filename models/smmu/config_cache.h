@@ -17,7 +17,8 @@ class LruCache {
   public:
     // capacity 0 disables caching: every lookup misses and insert does nothing.
     explicit LruCache(std::size_t capacity = 0) : capacity_(capacity) {
-        if (capacity_) map_.reserve(capacity_);
+        // Reserve for a typical cache only: the map grows on demand up to capacity.
+        if (capacity_) map_.reserve(capacity_ < 4096 ? capacity_ : 4096);
     }
 
     // Pointer to the cached value (valid until the next insert/erase/clear), nullptr on a

@@ -47,8 +47,11 @@ constexpr uint64_t kPXNTable = 1ull << 59;
 constexpr uint64_t kUXNTable = 1ull << 60;
 constexpr unsigned kAPTableShift = 61;         // APTable[0] = bit 61, APTable[1] = bit 62
 constexpr uint64_t kNSTable = 1ull << 63;
-// Address field [47:12]; the walker further masks the low bits by granule and level.
-constexpr uint64_t kOaMask = 0x0000fffffffff000ull;
+// Address field [51:12]: bits [51:48] are RES0 without FEAT_LPA, and kept so that an
+// output address above 48 bits reaches the walker, which gives an Address size fault
+// (instead of the encoder silently truncating the PA onto another buffer). The walker
+// further masks the low bits by granule and level.
+constexpr uint64_t kOaMask = 0x000ffffffffff000ull;
 
 // APTable bits (value of the 2-bit field at [62:61]).
 constexpr uint8_t kAPTableNoEL0 = 0b01;    // APTable[0]: no EL0 (unprivileged) access below

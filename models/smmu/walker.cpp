@@ -13,9 +13,12 @@ bool valid_granule(Granule tg) {
 // True if any bit at or above `bits` is set in `addr`.
 bool above(uint64_t addr, unsigned bits) { return bits < 64 && (addr >> bits) != 0; }
 
-// Mask selecting address bits [47:lsb].
+// Mask selecting descriptor output-address bits [51:lsb]. Without FEAT_LPA, bits [51:48]
+// are RES0; taking them as address bits means a descriptor that sets them yields an
+// output address above any OAS this walker supports: an Address size fault, never a PA
+// silently truncated to 48 bits (which would alias another buffer).
 uint64_t oa_mask(unsigned lsb) {
-    return ((uint64_t(1) << kMaxOaBits) - 1) & ~((uint64_t(1) << lsb) - 1);
+    return ((uint64_t(1) << 52) - 1) & ~((uint64_t(1) << lsb) - 1);
 }
 
 WalkResult fail(WalkResult r, EventId id, unsigned level, uint64_t desc_pa = 0) {

@@ -89,14 +89,15 @@ TEST_CASE("checks: --trace-filter matching no signal exits 2 and leaves no VCD",
 }
 
 TEST_CASE("checks: a run-time error is one line, exit 1, and the stats record it", "[scenario][cli][checks]") {
-    // A 16 KiB kernel pool elaborates fine but runs out while the driver probes the SMMU.
+    // A 16 KiB kernel pool elaborates fine but runs out while the driver probes the SMMU:
+    // bad input found at run time (issue 10), so exit 2 with one line, and still recorded.
     TempDir tmp;
     const std::string stats = tmp.file("s.json");
     const auto r = run_cli({"--platform", "dma_translate", "--quiet", "--set", "host.kernel_pool.size=16KiB", "--stats", stats});
     INFO("exit " << r.exit_code << "\n--- stderr\n" << r.err);
-    CHECK(r.exit_code == 1);
+    CHECK(r.exit_code == 2);
     CHECK(count_lines(r.err) == 1);
-    CHECK(r.err.rfind("iopf-sim: error: kernel pool: out of memory", 0) == 0);
+    CHECK(r.err.rfind("iopf-sim: kernel pool: out of memory", 0) == 0);
     CHECK(r.err.find("E549") == std::string::npos);
     CHECK(r.err.find("In file") == std::string::npos);
     const json s = json::parse(read_text(stats));

@@ -152,23 +152,20 @@ TEST_CASE("sweep: 2x3 points give 6 rows and 6 stats files; a re-run reuses them
 
 TEST_CASE("sweep: a failing point is reported, keeps its stderr, and the rest still run", "[scenario][sweep]") {
     // An 8 KiB kernel pool passes the dry run (it is a valid size) but the SMMU driver runs
-    // out of memory allocating its queues at run time: that point exits 1, the other runs.
+    // out of memory allocating its queues at run time: that point exits 2 (bad input), the other runs.
     TempDir tmp;
     const std::string out = tmp.file("sw");
     auto r = run_cli({"sweep", "--platform", "dma_translate", "--vary", "host.kernel_pool.size=8KiB,64MiB", "-j", "1",
                       "--out", out});
     INFO(describe(r));
     CHECK(r.exit_code == 1);
-    CHECK(r.err.find("point host.kernel_pool.size=8KiB failed (exit 1)") != std::string::npos);
+    CHECK(r.err.find("point host.kernel_pool.size=8KiB failed (exit 2)") != std::string::npos);
     CHECK(read_text(out + "/points/host.kernel_pool.size=8KiB/stderr.txt").find("out of memory") != std::string::npos);
     const Csv c = read_csv(out + "/results.csv");
     REQUIRE(c.rows.size() == 2);
     CHECK(c.rows[0].at("host.kernel_pool.size") == "8KiB");
-    CHECK(c.rows[0].at("exit") == "1");
-    CHECK(c.rows[0].at("status") == "failed");
-    // The failed point still wrote its stats (run.error): the figures at the moment it failed.
-    CHECK(c.rows[0].at("transactions") == "0");
-    CHECK(c.rows[0].at("simulated_ns") == "455.0");
+    CHECK(c.rows[0].at("exit") == "2");
+    CHECK(c.rows[0].at("status") == "bad_input");
     CHECK(c.rows[1].at("host.kernel_pool.size") == "64MiB");
     CHECK(c.rows[1].at("exit") == "0");
     CHECK(c.rows[1].at("status") == "ok");

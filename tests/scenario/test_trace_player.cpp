@@ -87,7 +87,7 @@ TEST_CASE("trace_player: the shipped trace_replay platform replays sample_dma.cs
         CHECK(f.address == addr[i]);
         CHECK(f.t_issue_ps - origin == due[i]);
     }
-    CHECK(tp.accesses().size() == 29);
+    CHECK(tp.records() == 29);
     CHECK(tp.in_flight() == 0);
 
     // Every byte of the 16 KiB buffer holds what the writes put at its input address.

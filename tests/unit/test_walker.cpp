@@ -580,3 +580,25 @@ TEST_CASE("walker: F_WALK_EABT on a level-2 descriptor read", "[walker]") {
     CHECK(r.reads == 3);
     CHECK(r.fault_desc_pa == l2_desc);
 }
+
+TEST_CASE("walker: an output address above 48 bits is an Address size fault, never truncated", "[walker]") {
+    // Audit (issue 10): PA 0x1000090000000 used to be masked to 0x90000000 -- another
+    // device's buffer. Descriptor bits [51:48] are RES0 without FEAT_LPA: F_ADDR_SIZE.
+    const LeafAttrs rw = leaf_attrs_for(true, true, false);
+    for (uint64_t pa : {0x1000090000000ull, 0x8000000000000ull}) {
+        MapMemory m;
+        map4k(m, kVa, make_page_desc(pa, rw), 3);
+        const WalkResult r = walk_stage1(cfg4k(), kVa, kRead, m);
+        CHECK(r.fault == EventId::F_ADDR_SIZE);
+        CHECK(r.level == 3);
+    }
+    {   // A level-2 block above 48 bits, and a table pointer above 48 bits.
+        MapMemory m;
+        map4k(m, kVa, make_block_desc(0x1000000000000ull | 0x40000000ull, rw), 2);
+        CHECK(walk_stage1(cfg4k(), kVa, kRead, m).fault == EventId::F_ADDR_SIZE);
+        MapMemory t;
+        map4k(t, kVa, make_page_desc(0x5000, rw), 3);
+        t.words[kL1 + idx(kVa, 30) * 8] = make_table_desc(0x1000000000000ull);
+        CHECK(walk_stage1(cfg4k(), kVa, kRead, t).fault == EventId::F_ADDR_SIZE);
+    }
+}

@@ -25,7 +25,8 @@ unsigned log2_ceil(unsigned v) {
 }  // namespace
 
 SmmuV2::SmmuV2(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
-    : sc_module(name), upstream("upstream"), downstream("downstream"), walk_port("walk_port"), mmio("mmio"),
+    // try: a TLB geometry the core rejects (entries not a multiple of ways) is bad input.
+    try : sc_module(name), upstream("upstream"), downstream("downstream"), walk_port("walk_port"), mmio("mmio"),
       ctx_(ctx),
       clk_(p.get_double("clock_mhz", 1000.0, "MHz", "SMMU clock; every *_cycles parameter counts this clock", 1.0)),
       tlb_(p.sub("tlb").get_uint("entries", 128, "entries", "TLB entries (tagged by context bank and ASID)", 1, 1 << 20),
@@ -141,6 +142,8 @@ SmmuV2::SmmuV2(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
         s["context_banks"] = banks;
         root["smmus"][me] = s;
     });
+} catch (const std::invalid_argument& e) {
+    throw ConfigError("parameter '" + p.path("tlb") + "': " + e.what());
 }
 
 void SmmuV2::spend(uint64_t cycles) {

@@ -10,7 +10,8 @@ namespace iopf {
 namespace v3 = smmu::v3;
 
 SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
-    : sc_module(name), upstream("upstream"), downstream("downstream"), walk_port("walk_port"), mmio("mmio"),
+    // try: a TLB geometry the core rejects (entries not a multiple of ways) is bad input.
+    try : sc_module(name), upstream("upstream"), downstream("downstream"), walk_port("walk_port"), mmio("mmio"),
       pcie_msg("pcie_msg"),
       ctx_(ctx),
       clk_(p.get_double("clock_mhz", 1000.0, "MHz", "SMMU clock; every *_cycles parameter counts this clock", 1.0)),
@@ -19,8 +20,8 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
            smmu::parse_replacement(p.sub("tlb").get_enum("replacement", "lru", {"lru", "fifo", "random"},
                                                          "main TLB replacement policy")),
            ctx.seed),
-      ste_cache_(p.sub("config_cache").get_uint("ste_entries", 64, "entries", "STE cache entries (0 = no caching)")),
-      cd_cache_(p.sub("config_cache").get_uint("cd_entries", 64, "entries", "CD cache entries (0 = no caching)")),
+      ste_cache_(p.sub("config_cache").get_uint("ste_entries", 64, "entries", "STE cache entries (0 = no caching)", 0, 1 << 20)),
+      cd_cache_(p.sub("config_cache").get_uint("cd_entries", 64, "entries", "CD cache entries (0 = no caching)", 0, 1 << 20)),
       shell_({ctx, this->name(), clk_, tlb_, walk_slots_, walk_port,
               {&c_.tlb_hits, &c_.tlb_misses, &c_.tlb_miss_coalesced, &c_.walks, &c_.walk_reads, &c_.aborted, &c_.raz_wi,
                &c_.s2_walks, &c_.nested_walks, &c_.nested_walk_reads},
@@ -116,6 +117,8 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
         for (const auto& [k, v] : event_counts_) s["events_by_type"][k] = v;
         root["smmus"][me] = s;
     });
+} catch (const std::invalid_argument& e) {
+    throw ConfigError("parameter '" + p.path("tlb") + "': " + e.what());
 }
 
 IOPF_REGISTER_MODEL(
