@@ -114,6 +114,9 @@ int run_simulation(const Options& opt) {
     const std::string name = opt.describe.empty() ? opt.platform : opt.describe;
     const std::string path = find_platform(name);
     Params params(load_platform_file(path));
+    params.set_seed(opt.seed);
+    params.set_base_dir(fs::path(path).parent_path().string());
+    for (const auto& f : opt.set_files) params.set_overrides_from_file(f);
     for (const auto& [k, v] : opt.sets) params.set_override(k, v);
     if (!opt.duration.empty()) params.set_override("platform.duration", opt.duration);
     if (!opt.mode.empty()) params.set_override("platform.mode", opt.mode);

@@ -22,7 +22,7 @@ IoPgtable::IoPgtable(HostBus& bus, PhysAlloc& alloc, Cpu& cpu, PgtableCosts cost
 
 void IoPgtable::charge_pte_write() {
     // The caller runs on a core (OnCore): software time per descriptor beyond the access.
-    cpu_.busy(costs_.pte_write_ps, "pte_write");
+    cpu_.busy(costs_.pte_write.sample(), "pte_write");
     ++writes_;
 }
 

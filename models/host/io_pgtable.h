@@ -14,7 +14,7 @@
 namespace iopf {
 
 struct PgtableCosts {
-    uint64_t pte_write_ps = 20000;   // software cost per descriptor written (beyond the access)
+    Cost pte_write{20000};   // software cost per descriptor written (beyond the access)
 };
 
 class IoPgtable {

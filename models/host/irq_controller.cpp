@@ -7,8 +7,8 @@ namespace iopf {
 IrqController::IrqController(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu)
     : sc_module(name), msi("msi"), ctx_(ctx), cpu_(cpu) {
     base_ = p.get_addr("doorbell_base", 0x08000000ull, "physical address of the MSI doorbell frame (64 KiB)");
-    hardirq_ps_ = p.get_time_ps("hardirq_cost", 800'000, "hard IRQ: exception entry, GIC acknowledge, primary handler, EOI");
-    wakeup_ps_ = p.get_time_ps("thread_wakeup_cost", 2'000'000, "waking and scheduling the IRQ thread (IRQF_ONESHOT)");
+    hardirq_ps_ = p.get_cost("hardirq_cost", 800'000, "hard IRQ: exception entry, GIC acknowledge, primary handler, EOI");
+    wakeup_ps_ = p.get_cost("thread_wakeup_cost", 2'000'000, "waking and scheduling the IRQ thread (IRQF_ONESHOT)");
     msi.register_b_transport(this, &IrqController::b_transport);
     ctx.traces.add(std::string(this->name()) + ".irq_threads_running", threads_running_);
     ctx.traces.add(std::string(this->name()) + ".irqs_raised", raised_total_);
@@ -58,11 +58,11 @@ void IrqController::handler_thread(unsigned irq) {
         if (!l.pending) sc_core::wait(l.ev);
         l.pending = false;           // masked (ONESHOT) from here until the thread returns
         uint64_t raised = l.raised_ps;
-        cpu_.hardirq(hardirq_ps_);
+        cpu_.hardirq(hardirq_ps_.sample());
         // The IRQ thread (SCHED_FIFO) takes the next free core ahead of normal threads and
         // keeps it while its handler runs.
         OnCore core(cpu_, Cpu::kPrioIrqThread);
-        cpu_.busy(wakeup_ps_, "irq_thread_wakeup");
+        cpu_.busy(wakeup_ps_.sample(), "irq_thread_wakeup");
         ++threads_running_;
         l.fn(raised);
         --threads_running_;

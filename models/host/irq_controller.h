@@ -52,7 +52,7 @@ private:
     SimContext& ctx_;
     Cpu& cpu_;
     uint64_t base_;
-    uint64_t hardirq_ps_, wakeup_ps_;
+    Cost hardirq_ps_, wakeup_ps_;
     std::map<unsigned, std::unique_ptr<Line>> lines_;
     uint64_t unhandled_ = 0;
     uint64_t threads_running_ = 0, raised_total_ = 0;   // traced

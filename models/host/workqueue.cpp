@@ -9,7 +9,7 @@ namespace iopf {
 Workqueue::Workqueue(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu)
     : sc_module(name), ctx_(ctx), cpu_(cpu) {
     workers_ = p.get_uint("workers", 4, "threads", "worker threads (max_active of the unbound workqueue)", 1, 4096);
-    wakeup_ps_ = p.get_time_ps("wakeup_cost", 2'500'000, "waking an idle worker and scheduling it onto a core");
+    wakeup_ps_ = p.get_cost("wakeup_cost", 2'500'000, "waking an idle worker and scheduling it onto a core");
     idle_ = workers_;
     for (unsigned i = 0; i < workers_; ++i)
         sc_core::sc_spawn([this, i] { worker(i); }, sc_core::sc_gen_unique_name("worker"));
@@ -49,7 +49,7 @@ void Workqueue::worker(unsigned) {
         running_.push_back(item.first);
         --idle_;
         ++busy_;
-        if (slept) cpu_.run(wakeup_ps_, "worker_wakeup");   // a running worker takes the next item at once
+        if (slept) cpu_.run(wakeup_ps_.sample(), "worker_wakeup");   // a running worker takes the next item at once
         item.second();
         running_.erase(std::find(running_.begin(), running_.end(), item.first));
         --busy_;

@@ -35,7 +35,7 @@ private:
     SimContext& ctx_;
     Cpu& cpu_;
     unsigned workers_;
-    uint64_t wakeup_ps_;
+    Cost wakeup_ps_;
     std::deque<std::pair<uint64_t, Work>> items_;   // (sequence number, work)
     sc_core::sc_event work_ev_, done_ev_;
     uint64_t next_seq_ = 0;
