@@ -6,6 +6,7 @@
 #include <systemc>
 
 #include "models/common/params.h"
+#include "sc_main/diff.h"
 #include "sc_main/simulation.h"
 #include "sc_main/sweep.h"
 
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
 int sc_main(int argc, char** argv) {
     try {
         if (argc > 1 && std::string(argv[1]) == "sweep") return iopf::run_sweep(argc - 1, argv + 1);
+        if (argc > 1 && std::string(argv[1]) == "diff") return iopf::run_diff(argc - 1, argv + 1);
         return iopf::run_simulation(iopf::parse_options(argc, argv));
     } catch (const iopf::ConfigError& e) {
         std::fprintf(stderr, "iopf-sim: %s\n", e.what());

@@ -20,6 +20,10 @@ struct Options {
     std::string describe;    // platform to describe
     bool help = false;
     bool version = false;    // --version
+    bool describe_json = false;   // --json: --describe prints the effective configuration JSON
+    std::string dump_config; // --dump-config FILE
+    std::string config;      // --config FILE: replay a dumped configuration (or a stats JSON)
+    bool platform_set = false, seed_set = false;
 };
 
 // Parses argv. Throws ConfigError (exit 2) with one line on bad usage.

@@ -1,33 +1,56 @@
 #include "models/common/build_info.h"
 #include "sc_main/simulation.h"
 
+#include <fnmatch.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include <systemc>
 
 #include "models/common/context.h"
 #include "models/common/payload.h"
 #include "models/common/units.h"
+#include "platforms/check_memory_map.h"
 #include "platforms/platform.h"
+#include "sc_main/config.h"
 #include "sc_main/summary.h"
 
 namespace fs = std::filesystem;
 
 namespace iopf {
 
+std::vector<std::string> data_dirs(const std::string& sub) {
+    std::vector<std::string> dirs;
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path prefix = exe.parent_path().parent_path();
+        dirs.push_back((prefix / "share" / "iopf-sim" / sub).string());   // cmake --install / .deb layout
+        dirs.push_back((prefix / sub).string());                          // build/ inside the source tree
+    }
+    dirs.emplace_back(std::string(iopf::source_dir()) + "/" + sub);
+    return dirs;
+}
+
 std::vector<std::string> platform_dirs() {
     std::vector<std::string> dirs;
     if (const char* env = std::getenv("IOPF_PLATFORM_PATH")) dirs.emplace_back(env);
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) dirs.push_back((exe.parent_path().parent_path() / "platforms").string());
-    dirs.emplace_back(std::string(iopf::source_dir()) + "/platforms");
+    for (auto& d : data_dirs("platforms")) dirs.push_back(std::move(d));
     return dirs;
+}
+
+std::string find_data_file(const std::string& sub, const std::string& file) {
+    for (const auto& d : data_dirs(sub)) {
+        fs::path p = fs::path(d) / file;
+        if (fs::exists(p)) return p.string();
+    }
+    return "";
 }
 
 std::string find_platform(const std::string& name) {
@@ -101,6 +124,24 @@ void describe(const Params& params, const std::string& name) {
     }
 }
 
+// A SystemC report as one line: its message, the process and time it came from. An exception
+// thrown inside a process arrives wrapped as E549 "uncaught exception"; show the inner text.
+std::string one_line(const sc_core::sc_report& r) {
+    std::string msg = r.get_msg();
+    const std::string type = r.get_msg_type();
+    if (msg.empty()) msg = type;
+    else if (type.find("uncaught exception") == std::string::npos && type.rfind("/IEEE", 0) != 0) msg = type + ": " + msg;
+    if (msg.rfind("uncaught exception: ", 0) == 0) msg = msg.substr(20);
+    for (char& c : msg) if (c == '\n') c = ' ';
+    const char* proc = r.get_process_name();
+    if (proc && *proc) {
+        char at[48];
+        std::snprintf(at, sizeof at, "%.3f us", r.get_time().to_seconds() * 1e6);
+        msg += std::string(" (in ") + proc + " at " + at + ")";
+    }
+    return msg;
+}
+
 }  // namespace
 
 int run_simulation(const Options& opt) {
@@ -111,25 +152,68 @@ int run_simulation(const Options& opt) {
     }
     if (opt.list_platforms) return list_platforms();
 
-    const std::string name = opt.describe.empty() ? opt.platform : opt.describe;
-    const std::string path = find_platform(name);
-    Params params(load_platform_file(path));
-    params.set_seed(opt.seed);
-    params.set_base_dir(fs::path(path).parent_path().string());
+    // The platform: a shipped name, a platform file, or a dumped configuration to replay
+    // (--config FILE, or --platform FILE when FILE is a dump or a stats JSON).
+    std::string name = opt.describe.empty() ? opt.platform : opt.describe;
+    std::string platform_name;
+    nlohmann::json platform_json;
+    uint64_t seed = opt.seed;
+    std::string base_dir;   // where relative histogram files are also looked up
+    {
+        const std::string path = opt.config.empty() ? find_platform(name) : opt.config;
+        if (!opt.config.empty() && !fs::exists(path)) throw ConfigError("--config: cannot read '" + path + "': no such file");
+        platform_json = load_platform_file(path);
+        platform_name = fs::path(path).stem().string();
+        base_dir = fs::path(path).parent_path().string();
+        if (auto replay = as_replay_config(platform_json)) {
+            platform_json = std::move(replay->platform);
+            platform_name = replay->platform_name;
+            if (!opt.seed_set) seed = replay->seed;
+        } else if (!opt.config.empty()) {
+            throw ConfigError("--config: '" + path + "' is neither a --dump-config file nor a stats JSON with a \"config\"");
+        }
+        if (!opt.config.empty()) name = platform_name;
+    }
+    Params params(std::move(platform_json));
+    params.set_seed(seed);
+    params.set_base_dir(base_dir);
     for (const auto& f : opt.set_files) params.set_overrides_from_file(f);
     for (const auto& [k, v] : opt.sets) params.set_override(k, v);
     if (!opt.duration.empty()) params.set_override("platform.duration", opt.duration);
     if (!opt.mode.empty()) params.set_override("platform.mode", opt.mode);
 
     SimContext ctx(params);
-    ctx.seed = opt.seed;
+    ctx.seed = seed;
     ctx.log.set_quiet(opt.quiet);
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
 
-    Platform platform(ctx, fs::path(path).stem().string());
+    // Elaboration is driven by the platform and overrides alone: whatever it rejects (a TLB
+    // geometry that does not divide, a port left unbound) is bad input, exit 2.
+    std::unique_ptr<Platform> platform_ptr;
+    try {
+        platform_ptr = std::make_unique<Platform>(ctx, platform_name);
+    } catch (const ConfigError&) {
+        throw;
+    } catch (const sc_core::sc_report& r) {
+        throw ConfigError("platform '" + name + "': " + one_line(r));
+    } catch (const std::exception& e) {
+        throw ConfigError("platform '" + name + "': " + e.what());
+    }
+    Platform& platform = *platform_ptr;
     params.check_unknown();
-    if (!opt.describe.empty()) { describe(params, name); return 0; }
+    const nlohmann::json config = effective_config(params, platform_name, ctx.seed);
+    if (!opt.describe.empty()) {
+        if (opt.describe_json) std::cout << config.dump(2) << '\n';
+        else describe(params, name);
+        return 0;
+    }
+    check_memory_map(params);
+    if (!opt.dump_config.empty()) {
+        std::ofstream out(opt.dump_config);
+        if (!out) throw ConfigError("--dump-config: cannot write '" + opt.dump_config + "'");
+        out << config.dump(2) << '\n';
+    }
 
     if (!opt.queue_log.empty() && !ctx.queue_log.open(opt.queue_log))
         throw ConfigError("--queue-log: cannot write '" + opt.queue_log + "'");
@@ -137,6 +221,15 @@ int run_simulation(const Options& opt) {
         std::ofstream probe(opt.vcd);
         if (!probe) throw ConfigError("--vcd: cannot write '" + opt.vcd + "'");
         probe.close();
+        if (!opt.trace_filter.empty()) {
+            const auto names = ctx.traces.names();
+            bool any = false;
+            for (const auto& n : names) any |= fnmatch(opt.trace_filter.c_str(), n.c_str(), 0) == 0;
+            if (!any)
+                throw ConfigError("--trace-filter: '" + opt.trace_filter + "' matches none of the " +
+                                  std::to_string(names.size()) + " signals (names look like " +
+                                  (names.empty() ? std::string("none") : names.front()) + ")");
+        }
         ctx.traces.open_vcd(opt.vcd, opt.trace_filter);
     }
     // Check output files are writable before spending time simulating.
@@ -147,7 +240,16 @@ int run_simulation(const Options& opt) {
     }
 
     auto wall0 = std::chrono::steady_clock::now();
-    sc_core::sc_start(ps(platform.duration_ps()), sc_core::SC_EXIT_ON_STARVATION);
+    // A SystemC error during the run (an exception in a process, a report of severity error)
+    // ends the run: one line on stderr, the stats still written with the failure recorded.
+    std::string run_error;
+    try {
+        sc_core::sc_start(ps(platform.duration_ps()), sc_core::SC_EXIT_ON_STARVATION);
+    } catch (const sc_core::sc_report& r) {
+        run_error = one_line(r);
+    } catch (const std::exception& e) {
+        run_error = e.what();
+    }
     double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     ctx.traces.close();
 
@@ -159,10 +261,18 @@ int run_simulation(const Options& opt) {
     stats["smmus"] = nlohmann::json::object();
     ctx.stats.collect(stats);
     stats["faults"] = ctx.faults.stats();
+    stats["config"] = config;
     EndState end = platform.end_state();
     stats["run"]["finished"] = end.all_finished;
     stats["run"]["cut_short"] = end.cut_short;
     stats["run"]["in_flight_at_end"] = end.in_flight;
+    // Cut short: the run simulated up to the limit (nothing happened after the last event).
+    if (end.cut_short && run_error.empty()) stats["run"]["simulated_ns"] = platform.duration_ps() / 1000.0;
+    if (!run_error.empty()) {
+        stats["run"]["finished"] = false;
+        stats["run"]["cut_short"] = false;
+        stats["run"]["error"] = run_error;
+    }
     stats["invariants"] = {{"lost_transactions", end.lost_transactions},
                            {"stalled_at_end", end.stalled_at_end},
                            {"deadlock", end.deadlock ? 1 : 0},
@@ -176,8 +286,21 @@ int run_simulation(const Options& opt) {
         std::ofstream out(opt.fault_log);
         ctx.faults.write_csv(out);
     }
-    if (!opt.quiet) print_summary(stats, std::cout);
+    if (!opt.quiet) {
+        SummaryOutputs outs;
+        outs.platform_arg = opt.platform;
+        outs.stats = opt.stats;
+        outs.fault_log = opt.fault_log;
+        outs.vcd = opt.vcd;
+        outs.queue_log = opt.queue_log;
+        if (!opt.vcd.empty()) outs.gtkw = find_data_file("traces", platform.platform_name() + ".gtkw");
+        print_summary(stats, std::cout, outs);
+    }
 
+    if (!run_error.empty()) {
+        std::fprintf(stderr, "iopf-sim: error: %s\n", run_error.c_str());
+        return 1;
+    }
     bool ok = end.lost_transactions == 0 && end.stalled_at_end == 0 && !end.deadlock && end.open_faults == 0;
     if (!ok) {
         std::fprintf(stderr, "iopf-sim: invariant broken: lost=%llu stalled_at_end=%llu deadlock=%d open_faults=%llu\n",

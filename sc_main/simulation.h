@@ -10,6 +10,11 @@
 
 namespace iopf {
 
+// Where shipped data (platforms/, traces/, tools/, docs/) lives, in order: an installed
+// prefix's share/iopf-sim/SUB, the directory above the binary, the source tree.
+std::vector<std::string> data_dirs(const std::string& sub);
+// The first existing SUB/FILE in data_dirs(SUB); "" when none.
+std::string find_data_file(const std::string& sub, const std::string& file);
 // Directories searched for platform NAME.json, in order.
 std::vector<std::string> platform_dirs();
 // Resolves NAME or FILE.json to a path; throws ConfigError when not found.

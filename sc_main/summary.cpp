@@ -16,13 +16,36 @@ std::string fmt(const char* f, double v) {
 
 uint64_t u(const nlohmann::json& j, const char* k) { return j.contains(k) ? j[k].get<uint64_t>() : 0; }
 
+// The last lines: where the outputs went and what to open next.
+void print_next_steps(const nlohmann::json& s, std::ostream& os, const SummaryOutputs& out) {
+    const std::string p = out.platform_arg.empty() ? s["run"]["platform"].get<std::string>() : out.platform_arg;
+    const uint64_t faults = s["faults"].value("count", uint64_t{0});
+    os << "\nNext:\n";
+    if (!out.stats.empty())
+        os << "  stats          " << out.stats << "   (compare runs: iopf-sim diff BASE.json " << out.stats << ")\n";
+    if (!out.fault_log.empty()) os << "  per-fault CSV  " << out.fault_log << "\n";
+    if (!out.timeline.empty()) os << "  timeline       " << out.timeline << "   (open in ui.perfetto.dev or chrome://tracing)\n";
+    if (!out.vcd.empty())
+        os << "  waveform       gtkwave " << out.vcd << (out.gtkw.empty() ? "" : " " + out.gtkw) << "\n";
+    if (!out.queue_log.empty()) os << "  queue log      " << out.queue_log << "\n";
+    if (out.stats.empty()) os << "  --stats s.json --fault-log f.csv   keep the numbers (then: iopf-sim report DIR)\n";
+    if (out.timeline.empty() && faults > 0)
+        os << "  --timeline t.json                  see each fault's stages per host core and device\n";
+    if (out.vcd.empty()) os << "  --vcd w.vcd                        waveforms of queues, interrupts and stalls\n";
+    os << "  iopf-sim --describe " << p << "   every parameter you can --set\n";
+}
+
 }  // namespace
 
-void print_summary(const nlohmann::json& s, std::ostream& os) {
+void print_summary(const nlohmann::json& s, std::ostream& os, const SummaryOutputs& out) {
     const auto& run = s["run"];
     os << "\n== iopf-sim: " << run["platform"].get<std::string>() << "  (seed " << run["seed"] << ", "
        << run["mode"].get<std::string>() << ", " << fmt("%.3f", run["simulated_ns"].get<double>() / 1000.0)
        << " us simulated, " << fmt("%.2f", run["wall_s"].get<double>()) << " s wall)\n";
+    if (run.value("cut_short", false))
+        os << "   cut short at " << fmt("%g", run["simulated_ns"].get<double>() / 1000.0) << " us by the duration limit, "
+           << run.value("in_flight_at_end", uint64_t{0}) << " in flight (run.cut_short; raise --duration to finish)\n";
+    if (run.contains("error")) os << "   stopped by an error: " << run["error"].get<std::string>() << "\n";
 
     os << "\nDevices                 issued         ok      error        bytes\n";
     for (auto it = s["devices"].begin(); it != s["devices"].end(); ++it) {
@@ -58,6 +81,9 @@ void print_summary(const nlohmann::json& s, std::ostream& os) {
             const char* name = stage_name(static_cast<Stage>(i));
             if (!f["stages"].contains(name)) continue;
             const auto& st = f["stages"][name];
+            // A stage no fault spent time in is one this platform's paths do not have (dump
+            // without a GPU, irq/queue on the terminate path): leave it out of the table.
+            if (st.value("max", 0.0) <= 0.0) continue;
             double m = st["mean"].get<double>();
             char line[160];
             std::snprintf(line, sizeof line, "  %-12s %10.1f   %5.1f%% %11.1f %11.1f\n", name, m,
@@ -69,6 +95,7 @@ void print_summary(const nlohmann::json& s, std::ostream& os) {
     os << "\nInvariants:";
     for (auto it = inv.begin(); it != inv.end(); ++it) os << "  " << it.key() << "=" << it->dump();
     os << "\n";
+    print_next_steps(s, os, out);
 }
 
 }  // namespace iopf

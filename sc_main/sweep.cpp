@@ -215,7 +215,7 @@ std::vector<Point> make_points(const SweepOptions& o, const std::string& platfor
         }
         if (id.empty()) id = "base";
         if (id.size() > 200) {
-            char buf[16];
+            char buf[32];
             std::snprintf(buf, sizeof buf, "p%05zu", i);
             id = buf;
         }

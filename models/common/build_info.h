@@ -5,4 +5,5 @@
 namespace iopf {
 const char* source_dir();   // the source tree: shipped platforms/ and traces/ live below it
 const char* sim_version();  // the project version from CMakeLists.txt
+const char* git_commit();   // the commit the build was configured from ("unknown" outside git; "+dirty" when modified)
 }  // namespace iopf

@@ -222,6 +222,7 @@ Cost ParamScope::get_cost(const std::string& name, uint64_t def_ps, const std::s
     if (raw(name, text, j)) {
         if (j && is_dist_object(*j)) {
             d = TimeDist::parse(*j, full, p_->base_dir_);
+            p_->value_json_[full] = *j;
         } else if (!j && !text.empty() && text.front() == '{') {
             nlohmann::json parsed;
             try {
@@ -230,6 +231,7 @@ Cost ParamScope::get_cost(const std::string& name, uint64_t def_ps, const std::s
                 type_error(name, text, "a time such as 2us or a distribution such as {\"dist\":\"lognormal\",\"median\":\"2us\",\"p99\":\"8us\"}");
             }
             d = TimeDist::parse(parsed, full, p_->base_dir_);
+            p_->value_json_[full] = parsed;
         } else {
             std::optional<uint64_t> parsed;
             if (j && j->is_number() && j->get<double>() >= 0)

@@ -64,6 +64,12 @@ public:
     void check_unknown() const;
 
     const std::vector<ParamInfo>& declared() const { return declared_; }
+    // The JSON a distribution-valued cost was given as (to write it back in a dumped
+    // configuration), or nullptr when the parameter's value is its plain text.
+    const nlohmann::json* value_json(const std::string& path) const {
+        auto it = value_json_.find(path);
+        return it == value_json_.end() ? nullptr : &it->second;
+    }
 
 private:
     friend class ParamScope;
@@ -77,7 +83,8 @@ private:
     std::set<std::string> declared_paths_;
     uint64_t seed_ = 1;
     std::string base_dir_;
-    std::map<std::string, unsigned> cost_readers_;   // path -> how many Costs were made from it
+    std::map<std::string, unsigned> cost_readers_;
+    std::map<std::string, nlohmann::json> value_json_;   // distribution-valued costs   // path -> how many Costs were made from it
 };
 
 class ParamScope {

@@ -29,8 +29,8 @@ unsigned bits_for(uint64_t max_value) {   // smallest n with max_value < 2^n (at
 SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu, HostBus& bus,
                            IrqController& irqc, PhysAlloc& pool, SmmuV3Firmware fw, std::vector<StreamAttach> streams,
                            OsMm* mm, IopfQueue* iopf)
-    : sc_module(name), ctx_(ctx), cpu_(cpu), bus_(bus), irqc_(irqc), pool_(pool), fw_(std::move(fw)),
-      streams_(std::move(streams)), mm_(mm), iopf_(iopf) {
+    : sc_module(name), mm_(mm), iopf_(iopf), ctx_(ctx), cpu_(cpu), bus_(bus), irqc_(irqc), pool_(pool),
+      fw_(std::move(fw)), streams_(std::move(streams)) {
     strtab_fmt_ = p.get_enum("strtab_format", "linear", {"linear", "2level"}, "stream table format (STRTAB_BASE_CFG.FMT)");
     irq_mode_ = p.get_enum("irq_mode", "msi", {"msi", "wired"}, "event/GERROR interrupts as MSIs or wired lines");
     sync_mode_ = p.get_enum("sync_mode", "msi", {"msi", "sev", "none"},

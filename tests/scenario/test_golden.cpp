@@ -1,6 +1,6 @@
 // Golden regression (docs/workflows.md "Golden regression"): every shipped platform, run
 // with --seed 1, must reproduce traces/golden/<platform>/stats.json exactly (run.wall_s
-// aside) and the sha256 of its VCD body (from "$enddefinitions" to the end) in
+// and the embedded "config" aside) and the sha256 of its VCD body (from "$enddefinitions" to the end) in
 // traces/golden/<platform>/vcd.sha256. A change in behaviour fails here until someone
 // re-runs tools/refresh-golden and commits the reviewed diff.
 #include "models/common/build_info.h"
@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sc_main/diff.h"
 #include "tests/scenario/harness.h"
 
 using namespace iopf::test;
@@ -45,29 +46,6 @@ std::string sha256_of_file(const std::string& path) {
 std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
-}
-
-// "path: golden -> actual" for each difference, at most `max` of them.
-std::string describe_diff(const json& golden, const json& actual, size_t max = 25) {
-    const json patch = json::diff(golden, actual);
-    std::ostringstream os;
-    size_t n = 0;
-    for (const auto& op : patch) {
-        if (n++ == max) {
-            os << "  ... " << patch.size() - max << " more\n";
-            break;
-        }
-        const std::string path = op.at("path");
-        const std::string kind = op.at("op");
-        const json::json_pointer ptr(path);
-        os << "  " << path << ": ";
-        if (kind == "replace") os << golden.at(ptr).dump() << " -> " << op.at("value").dump();
-        else if (kind == "add") os << "(absent) -> " << op.at("value").dump();
-        else if (kind == "remove") os << golden.at(ptr).dump() << " -> (absent)";
-        else os << op.dump();
-        os << '\n';
-    }
-    return os.str();
 }
 
 }  // namespace
@@ -104,8 +82,12 @@ TEST_CASE("golden: every shipped platform reproduces its golden stats and VCD bo
         json actual = json::parse(read_text(stats));
         REQUIRE(actual.at("run").contains("wall_s"));
         actual["run"].erase("wall_s");
+        actual.erase("config");   // the input record (parameters, build commit), not behaviour
         const json golden = json::parse(read_text(gdir + "/stats.json"));
-        INFO("stats keys that differ (golden -> now):\n" << describe_diff(golden, actual));
+        // iopf-sim diff names each metric that moved with both values (headline ones first).
+        const auto d = iopf::diff_stats(golden, actual, {}, "golden", "now");
+        INFO("iopf-sim diff golden now:\n" << d.report);
+        CHECK(d.exit_code == 0);
         CHECK(actual == golden);
 
         const std::string text = read_text(vcd);

@@ -106,3 +106,19 @@ TEST_CASE("host dist: sva_stall_jitter has an irq-stage tail (p99/p50 above 1.5)
     CHECK(jitter["p99"].get<double>() / jitter["p50"].get<double>() > 1.5);
     CHECK(jitter["count"] == flat["count"]);
 }
+
+TEST_CASE("host dist: a dumped configuration keeps a distribution and replays to identical stats",
+          "[scenario][host][dist]") {
+    TempDir tmp;
+    const std::string dump = tmp.file("cfg.json"), a = tmp.file("a.json"), b = tmp.file("b.json");
+    const std::string set = R"(host.irq.thread_wakeup_cost={"dist":"lognormal","median":"2us","p99":"12us"})";
+    REQUIRE(run_cli({"--platform", "sva_stall", "--quiet", "--seed", "5", "--set", set, "--dump-config", dump,
+                     "--stats", a}).exit_code == 0);
+    const json cfg = json::parse(read_text(dump));
+    CHECK(cfg["platform_json"]["host"]["irq"]["thread_wakeup_cost"] ==
+          json::parse(R"({"dist":"lognormal","median":"2us","p99":"12us"})"));
+    REQUIRE(run_cli({"--config", dump, "--quiet", "--stats", b}).exit_code == 0);
+    json sa = json::parse(read_text(a)), sb = json::parse(read_text(b));
+    CHECK(sa["faults"] == sb["faults"]);
+    CHECK(sa["host"] == sb["host"]);
+}
