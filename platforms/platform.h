@@ -1,8 +1,10 @@
-// Builds a platform from its JSON description: instantiates the components named at the top
-// level (each with a "type"), wires them (devices -> SMMU -> interconnect -> memory, host
-// CPU -> interconnect -> SMMU registers / memory, SMMU IRQ lines and MSIs -> interrupt
-// controller) and hands the host a firmware description of which device sits behind which
-// SMMU with which StreamID (what IORT / device-tree iommu-map gives Linux).
+// Builds a platform from its JSON description: every top-level key but "platform" is a
+// component with a "type"; the model registry (platforms/registry.h) holds one factory per
+// type, registered from the model's own source. Components are built in their types' build
+// order (interconnect, memory, IOMMUs, devices, PCIe bridges and functions, host); each
+// factory binds its sockets by component name (devices -> IOMMU -> interconnect -> memory,
+// host CPU -> interconnect -> registers / memory) and adds what firmware (IORT / device
+// tree) says about it, which the host reads to find its units and devices.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -16,17 +18,16 @@
 
 namespace iopf {
 
-class Router;
 class Memory;
 class SmmuV3;
 class DmaEngine;
-class JobDevice;
 class PcieEndpoint;
-class RootComplex;
 class Host;
 class SmmuV2;
 class Gpu;
 class TracePlayer;
+class PlatformBuilder;
+class Router;
 
 struct EndState {
     bool all_finished = false;   // every device completed all its jobs
@@ -48,6 +49,12 @@ public:
     const std::string& description() const { return description_; }
     EndState end_state() const;
 
+    // Any component by name (null if there is none, or it is not a T).
+    template <class T>
+    T* find(const std::string& name) const {
+        auto it = by_name_.find(name);
+        return it == by_name_.end() ? nullptr : dynamic_cast<T*>(it->second);
+    }
     // Component access for tests and tools; throw std::out_of_range for unknown names.
     Memory& memory(const std::string& name) const;
     SmmuV3& smmu(const std::string& name) const;
@@ -59,18 +66,15 @@ public:
     Host& host() const;
 
 private:
+    template <class T>
+    T& get(const std::string& name, const char* what) const;
+
     SimContext& ctx_;
     std::string platform_name_, description_;
     uint64_t duration_ps_ = 0;
-    std::unique_ptr<Router> bus_;
-    std::map<std::string, std::unique_ptr<Memory>> memories_;
-    std::map<std::string, std::unique_ptr<SmmuV3>> smmus_;
-    std::map<std::string, std::unique_ptr<JobDevice>> devices_;   // DMA engines, PCIe endpoints
-    std::map<std::string, std::unique_ptr<RootComplex>> rcs_;
-    std::map<std::string, std::unique_ptr<SmmuV2>> smmus_v2_;
-    std::map<std::string, std::unique_ptr<Gpu>> gpus_;
-    std::map<std::string, std::unique_ptr<TracePlayer>> players_;
-    std::unique_ptr<Host> host_;
+    std::unique_ptr<PlatformBuilder> builder_;
+    std::vector<std::unique_ptr<sc_core::sc_module>> components_;   // in build order
+    std::map<std::string, sc_core::sc_module*> by_name_;
 };
 
 }  // namespace iopf

@@ -32,6 +32,7 @@ po::options_description describe_options() {
         ("duration", po::value<std::string>(), "stop after this much simulated time (e.g. 2ms)")
         ("quiet,q", "no progress or summary output")
         ("list-platforms", "list the shipped platforms")
+        ("list-models", "list every registered component type (a platform's \"type\" values)")
         ("describe", po::value<std::string>(), "print every parameter of a platform with default, unit and meaning")
         ("json", "with --describe: print the effective configuration as JSON (what --dump-config writes)")
         ("dump-config", po::value<std::string>(), "write every parameter's effective value, default, unit and source to FILE.json")
@@ -61,7 +62,7 @@ std::string usage() {
           "                [--stats FILE.json] [--fault-log FILE.csv] [--vcd FILE.vcd] [--queue-log FILE]\n"
           "                [--trace-filter GLOB] [--mode accurate|fast] [--duration TIME] [--quiet]\n"
           "                [--dump-config FILE.json] [--config FILE.json]\n"
-          "       iopf-sim --list-platforms | --describe NAME [--json] | --version\n"
+          "       iopf-sim --list-platforms | --list-models | --describe NAME [--json] | --version\n"
           "       iopf-sim sweep ...   (parameter sweeps: iopf-sim sweep --help)\n\n"
        << describe_options();
     return os.str();
@@ -86,6 +87,7 @@ Options parse_options(int argc, char** argv) {
     o.version = vm.count("version");
     o.quiet = vm.count("quiet");
     o.list_platforms = vm.count("list-platforms");
+    o.list_models = vm.count("list-models");
     if (vm.count("platform")) o.platform = vm["platform"].as<std::string>(), o.platform_set = true;
     o.describe_json = vm.count("json");
     if (o.describe_json && !vm.count("describe")) throw ConfigError("--json: only with --describe NAME");

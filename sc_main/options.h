@@ -17,6 +17,7 @@ struct Options {
     std::string duration;    // "" = platform default
     bool quiet = false;
     bool list_platforms = false;
+    bool list_models = false;   // --list-models
     std::string describe;    // platform to describe
     bool help = false;
     bool version = false;    // --version

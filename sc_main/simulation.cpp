@@ -18,6 +18,7 @@
 #include "models/common/units.h"
 #include "platforms/check_memory_map.h"
 #include "platforms/platform.h"
+#include "platforms/registry.h"
 #include "sc_main/config.h"
 #include "sc_main/summary.h"
 
@@ -97,6 +98,12 @@ int list_platforms() {
     return 0;
 }
 
+// Every registered component type with its one-line description.
+int list_models() {
+    for (const ModelInfo* m : ModelRegistry::all()) std::printf("%-16s %s\n", m->type.c_str(), m->description.c_str());
+    return 0;
+}
+
 // The unit shown for a parameter: its declared one, else what its type implies (identifiers
 // such as sid/asid/pasid are "id", other plain numbers "count").
 std::string describe_unit(const ParamInfo& p) {
@@ -151,6 +158,7 @@ int run_simulation(const Options& opt) {
         return 0;
     }
     if (opt.list_platforms) return list_platforms();
+    if (opt.list_models) return list_models();
 
     // The platform: a shipped name, a platform file, or a dumped configuration to replay
     // (--config FILE, or --platform FILE when FILE is a dump or a stats JSON).

@@ -1,4 +1,5 @@
 #include "models/devices/gpu.h"
+#include "platforms/registry.h"
 
 #include <algorithm>
 #include <cstring>
@@ -208,5 +209,32 @@ void Gpu::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
+
+IOPF_REGISTER_MODEL("gpu", build_order::device + 20,
+                    "GPU-like job engine that stalls on faults, with a register block and a state aperture for dumps",
+                    [](PlatformBuilder& b, const std::string& n) {
+                        auto g = std::make_unique<Gpu>(n.c_str(), b.ctx, b.params(n));
+                        const std::string smmu =
+                            b.params(n).get_string("smmu", "", "SMMU the GPU sits behind (\"\" = none)");
+                        b.bind_dma(g->socket, n, "smmu", smmu);
+                        if (smmu.empty()) g->enable_at_start();
+                        b.map(g->mmio, g->mmio_base(), g->mmio_size(), n + ".mmio");
+                        FirmwareDevice fd;
+                        fd.device = n;
+                        fd.smmu = smmu;
+                        fd.sid = g->sid();
+                        fd.bus_master_enable = &g->bus_master_enable;
+                        b.firmware().devices.push_back(fd);
+                        FirmwareUnit u;
+                        u.name = n;
+                        u.compatible = "iopf,gpu";
+                        u.mmio_base = g->mmio_base();
+                        u.mmio_size = g->mmio_size();
+                        u.props["state-size"] = g->state_size();
+                        u.iommu = smmu;
+                        b.firmware().units.push_back(u);
+                        b.add_device(n, *g);
+                        return g;
+                    });
 
 }  // namespace iopf

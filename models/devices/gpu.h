@@ -21,6 +21,8 @@
 #include <vector>
 
 #include <systemc>
+
+#include "models/common/component.h"
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
@@ -47,7 +49,7 @@ struct GpuJob {
     bool is_write(uint64_t i) const { return op == Op::write || (op == Op::mixed && (i & 1)); }
 };
 
-class Gpu : public sc_core::sc_module {
+class Gpu : public sc_core::sc_module, public DeviceModel {
 public:
     tlm_utils::simple_initiator_socket<Gpu> socket;
     tlm_utils::simple_target_socket<Gpu> mmio;
@@ -64,11 +66,11 @@ public:
     uint64_t mmio_base() const { return mmio_base_; }
     uint64_t mmio_size() const { return STATE_BASE + state_size_; }
     uint64_t state_size() const { return state_size_; }
-    bool finished() const { return finished_; }
+    bool finished() const override { return finished_; }
     uint64_t issued() const { return issued_; }
     uint64_t completed_ok() const { return ok_; }
     uint64_t completed_error() const { return err_; }
-    uint64_t in_flight() const { return issued_ - ok_ - err_; }
+    uint64_t in_flight() const override { return issued_ - ok_ - err_; }
     uint64_t hangs() const { return hangs_; }
     const std::vector<GpuJob>& jobs() const { return jobs_; }
 

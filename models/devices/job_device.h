@@ -13,6 +13,8 @@
 #include <vector>
 
 #include <systemc>
+
+#include "models/common/component.h"
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
@@ -45,7 +47,7 @@ struct DmaJob {
 };
 
 
-class JobDevice : public sc_core::sc_module {
+class JobDevice : public sc_core::sc_module, public DeviceModel {
 public:
     tlm_utils::simple_initiator_socket<JobDevice> socket;
     sc_core::sc_signal<bool> bus_master_enable{"bus_master_enable", false};
@@ -55,11 +57,11 @@ public:
     // A device not behind an SMMU needs no driver set-up: it may start at once.
     void enable_at_start() { enabled_at_start_ = true; }
     uint32_t sid() const { return sid_; }
-    bool finished() const { return finished_; }
+    bool finished() const override { return finished_; }
     uint64_t issued() const { return issued_; }
     uint64_t completed_ok() const { return ok_; }
     uint64_t completed_error() const { return err_; }
-    uint64_t in_flight() const { return issued_ - ok_ - err_; }
+    uint64_t in_flight() const override { return issued_ - ok_ - err_; }
     const std::vector<DmaJob>& jobs() const { return jobs_; }
 
 protected:

@@ -1,4 +1,6 @@
 #include "models/devices/pcie_endpoint.h"
+#include "models/devices/root_complex.h"
+#include "platforms/registry.h"
 
 #include <algorithm>
 #include <cstring>
@@ -350,5 +352,33 @@ void PcieEndpoint::add_stats(nlohmann::json& d) const {
                 {"max_credits_in_use", credits_max_},
                 {"status_rf", bool(pri_status_ & pcie_cfg::PRI_RF)}, {"status_uprgi", bool(pri_status_ & pcie_cfg::PRI_UPRGI)}};
 }
+
+IOPF_REGISTER_MODEL("pcie_endpoint", build_order::pcie_function,
+                    "PCIe function with an ATC, ATS translation requests and PRI page requests, config space in ECAM",
+                    [](PlatformBuilder& b, const std::string& n) {
+                        auto ep = std::make_unique<PcieEndpoint>(n.c_str(), b.ctx, b.params(n));
+                        const std::string rc_name =
+                            b.params(n).get_string("root_complex", "", "root complex the function sits below");
+                        RootComplex* rc = b.find<RootComplex>(rc_name);
+                        if (!rc)
+                            throw ConfigError("parameter '" + n + ".root_complex': no root_complex component named '" +
+                                              rc_name + "'");
+                        ep->socket.bind(rc->from_ep);
+                        rc->to_ep.bind(ep->msg_in);
+                        rc->add_endpoint(ep->sid(), int(b.next_index(rc_name + ".to_ep")));
+                        b.map(ep->config, ep->ecam_base(), pcie_cfg::kSize, n + ".config");
+                        b.set_iommu_of(n, b.iommu_of(rc_name));
+                        FirmwareDevice fd;
+                        fd.device = n;
+                        fd.smmu = b.iommu_of(rc_name);
+                        fd.sid = ep->sid();
+                        fd.pcie = true;
+                        fd.ecam_base = ep->ecam_base();
+                        fd.bus_master_enable = &ep->bus_master_enable;
+                        if (fd.smmu.empty()) ep->enable_at_start();
+                        b.firmware().devices.push_back(fd);
+                        b.add_device(n, *ep);
+                        return ep;
+                    });
 
 }  // namespace iopf

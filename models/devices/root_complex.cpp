@@ -1,4 +1,5 @@
 #include "models/devices/root_complex.h"
+#include "platforms/registry.h"
 
 #include <algorithm>
 
@@ -60,5 +61,19 @@ void RootComplex::down(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     delay += ps(start - arrive + busy + latency_ps_);
     to_ep[it->second]->b_transport(gp, delay);
 }
+
+IOPF_REGISTER_MODEL("root_complex", build_order::pcie_bridge,
+                    "PCIe root complex: TLP link timing between endpoints and the IOMMU, routes messages by RID",
+                    [](PlatformBuilder& b, const std::string& n) {
+                        auto rc = std::make_unique<RootComplex>(n.c_str(), b.ctx, b.params(n));
+                        const std::string smmu =
+                            b.params(n).get_string("smmu", "", "SMMU behind the root complex (\"\" = none)");
+                        b.bind_dma(rc->to_smmu, n, "smmu", smmu);
+                        if (IommuModel* m = b.iommu(n, "smmu", smmu))
+                            if (!m->bind_pcie_messages(rc->from_smmu))
+                                throw ConfigError("parameter '" + n + ".smmu': '" + smmu +
+                                                  "' has no PCIe message path (ATS/PRI); a root complex needs one");
+                        return rc;
+                    });
 
 }  // namespace iopf

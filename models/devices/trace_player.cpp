@@ -1,4 +1,5 @@
 #include "models/common/build_info.h"
+#include "platforms/registry.h"
 #include "models/devices/trace_player.h"
 
 #include <algorithm>
@@ -216,5 +217,24 @@ void TracePlayer::slot(unsigned) {
     ++slots_done_;
     slot_exit_.notify(sc_core::SC_ZERO_TIME);
 }
+
+IOPF_REGISTER_MODEL("trace_player", build_order::device + 10,
+                    "replays a recorded DMA trace (time, R/W, address, size, SSID) through its IOMMU",
+                    [](PlatformBuilder& b, const std::string& n) {
+                        auto d = std::make_unique<TracePlayer>(n.c_str(), b.ctx, b.params(n));
+                        const std::string smmu =
+                            b.params(n).get_string("smmu", "", "SMMU the device sits behind (\"\" = none)");
+                        b.bind_dma(d->socket, n, "smmu", smmu);
+                        if (smmu.empty()) d->enable_at_start();
+                        FirmwareDevice fd;
+                        fd.device = n;
+                        fd.smmu = smmu;
+                        fd.sid = d->sid();
+                        fd.can_stall = d->can_stall();
+                        fd.bus_master_enable = &d->bus_master_enable;
+                        b.firmware().devices.push_back(fd);
+                        b.add_device(n, *d);
+                        return d;
+                    });
 
 }  // namespace iopf

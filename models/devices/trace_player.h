@@ -13,6 +13,8 @@
 #include <vector>
 
 #include <systemc>
+
+#include "models/common/component.h"
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
@@ -42,7 +44,7 @@ std::vector<TraceAccess> parse_access_trace(std::istream& in, const std::string&
 // and of the source tree. Throws ConfigError listing the places looked in.
 std::string resolve_trace_path(const std::string& param_path, const std::string& file);
 
-class TracePlayer : public sc_core::sc_module {
+class TracePlayer : public sc_core::sc_module, public DeviceModel {
 public:
     tlm_utils::simple_initiator_socket<TracePlayer> socket;
     sc_core::sc_signal<bool> bus_master_enable{"bus_master_enable", false};
@@ -53,11 +55,11 @@ public:
     void enable_at_start() { enabled_at_start_ = true; }
     uint32_t sid() const { return sid_; }
     bool can_stall() const { return can_stall_; }
-    bool finished() const { return finished_; }
+    bool finished() const override { return finished_; }
     uint64_t issued() const { return issued_; }
     uint64_t completed_ok() const { return ok_; }
     uint64_t completed_error() const { return err_; }
-    uint64_t in_flight() const { return issued_ - ok_ - err_; }
+    uint64_t in_flight() const override { return issued_ - ok_ - err_; }
     const std::vector<TraceAccess>& accesses() const { return trace_; }
     const std::string& trace_path() const { return path_; }
 

@@ -1,4 +1,5 @@
 #include "models/host/host.h"
+#include "platforms/registry.h"
 
 #include <algorithm>
 
@@ -6,9 +7,7 @@
 #include "models/host/mapping.h"
 
 namespace iopf {
-Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const std::vector<SmmuV3Firmware>& smmus,
-           const std::vector<FirmwareDevice>& devices, const std::vector<SmmuV2Firmware>& smmus_v2,
-           const std::vector<GpuFirmware>& gpus)
+Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Firmware& fw_tables)
     : sc_module(name), cpu("cpu", ctx, p.sub("cpu")), bus("bus", ctx), irqc("irqc", ctx, p.sub("irq"), cpu) {
     ParamScope kp = p.sub("kernel_pool");
     const uint64_t pool_base = kp.get_addr("base", 0x80000000ull, "DRAM reserved for kernel allocations (tables, queues)");
@@ -19,6 +18,34 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
         throw ConfigError("parameter 'host.mm.user_pool.base': the user pool overlaps the kernel pool");
     iopf_ = std::make_unique<IopfQueue>("iopf", ctx, p.sub("iopf"), cpu, *mm_);
 
+    const std::vector<FirmwareDevice>& devices = fw_tables.devices;
+    std::vector<SmmuV3Firmware> smmus;
+    std::vector<SmmuV2Firmware> smmus_v2;
+    std::vector<GpuFirmware> gpus;
+    for (const auto& u : fw_tables.units) {
+        if (u.compatible == "arm,smmu-v3") {
+            SmmuV3Firmware f;
+            f.name = u.name;
+            f.mmio_base = u.mmio_base;
+            f.evtq_irq = u.irq("evtq")->line;
+            f.gerror_irq = u.irq("gerror")->line;
+            f.priq_irq = u.irq("priq")->line;
+            f.sev = u.irq("sev")->line;
+            f.irq_base = u.irq("evtq")->number;
+            smmus.push_back(f);
+        } else if (u.compatible == "arm,mmu-500") {
+            SmmuV2Firmware f;
+            f.name = u.name;
+            f.mmio_base = u.mmio_base;
+            f.global_irq = dynamic_cast<const sc_core::sc_signal<bool>*>(u.irq("global")->line);
+            f.irq_base = u.irq("global")->number;
+            for (unsigned i = 0; const FirmwareIrq* q = u.irq("context" + std::to_string(i)); ++i)
+                f.context_irqs.push_back(dynamic_cast<const sc_core::sc_signal<bool>*>(q->line));
+            smmus_v2.push_back(f);
+        } else if (u.compatible == "iopf,gpu") {
+            gpus.push_back({u.name, u.iommu, u.mmio_base, u.prop("state-size")});
+        }
+    }
     std::vector<std::string> configured = p.children("streams", "per device: the contexts the OS sets up for it");
     ParamScope sp = p.sub("streams");
     for (const auto& dev_name : configured) {
@@ -27,7 +54,6 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
         if (!known) throw ConfigError("parameter '" + sp.path(dev_name) + "': no device named '" + dev_name + "' in the platform");
     }
 
-    size_t index = 0;
     for (const auto& fw : smmus) {
         std::vector<StreamAttach> attach;
         for (const auto& d : devices) {
@@ -88,11 +114,9 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const st
             attach.push_back(std::move(a));
         }
         SmmuV3Firmware f = fw;
-        f.irq_base = 32 + 4 * static_cast<unsigned>(index);
         drivers_.push_back(std::make_unique<SmmuV3Driver>((fw.name + "_driver").c_str(), ctx,
                                                           p.sub("smmu_driver"), cpu, bus, irqc, *pool_, f,
                                                           std::move(attach), mm_.get(), iopf_.get()));
-        ++index;
     }
     v2_ = std::make_unique<HostV2>(ctx, p, cpu, bus, irqc, *pool_, smmus_v2, gpus, devices);
     mm_->on_exit = [this](MmStruct& mm) {
@@ -107,5 +131,14 @@ void Host::boot() {
     OnCore core(cpu);
     mm_->init_tables();
 }
+
+IOPF_REGISTER_MODEL("host", build_order::host,
+                    "host CPU: cores, interrupt controller, OS memory manager, IOMMU drivers and the IOPF queue",
+                    [](PlatformBuilder& b, const std::string& n) {
+                        auto h = std::make_unique<Host>(n.c_str(), b.ctx, b.params(n), b.firmware());
+                        h->bus.socket.bind(b.bus_port());
+                        b.map(h->irqc.msi, h->irqc.doorbell_base(), h->irqc.doorbell_size(), n + ".irqc");
+                        return h;
+                    });
 
 }  // namespace iopf

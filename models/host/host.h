@@ -9,6 +9,7 @@
 #include <systemc>
 
 #include "models/common/context.h"
+#include "models/common/firmware.h"
 #include "models/host/cpu.h"
 #include "models/host/host_bus.h"
 #include "models/host/host_v2.h"
@@ -20,22 +21,11 @@
 
 namespace iopf {
 
-// Firmware view of one device: where it sits and its StreamID.
-struct FirmwareDevice {
-    std::string device;
-    std::string smmu;    // "" = not behind an SMMU
-    uint32_t sid = 0;
-    bool can_stall = false;   // "dma-can-stall"
-    bool pcie = false;        // a PCIe function with ATS/PRI, config space at ecam_base
-    uint64_t ecam_base = 0;
-    sc_core::sc_signal<bool>* bus_master_enable = nullptr;
-};
-
 class Host : public sc_core::sc_module {
 public:
-    Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope params, const std::vector<SmmuV3Firmware>& smmus,
-         const std::vector<FirmwareDevice>& devices, const std::vector<SmmuV2Firmware>& smmus_v2 = {},
-         const std::vector<GpuFirmware>& gpus = {});
+    // `fw`: what firmware (IORT / device tree) describes: the units drivers bind to and the
+    // DMA masters with the IOMMU and StreamID each sits behind.
+    Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope params, const Firmware& fw);
 
     Cpu cpu;
     HostBus bus;

@@ -11,7 +11,6 @@ HostV2::HostV2(SimContext& ctx, ParamScope p, Cpu& cpu, HostBus& bus, IrqControl
                const std::vector<SmmuV2Firmware>& smmus, const std::vector<GpuFirmware>& gpus,
                const std::vector<FirmwareDevice>& devices) {
     ParamScope sp = p.sub("streams");
-    size_t index = 0;
     for (const auto& fw : smmus) {
         std::vector<V2Stream> streams;
         for (const auto& d : devices) {
@@ -48,7 +47,6 @@ HostV2::HostV2(SimContext& ctx, ParamScope p, Cpu& cpu, HostBus& bus, IrqControl
             streams.push_back(std::move(s));
         }
         SmmuV2Firmware f = fw;
-        f.irq_base = 256 + 64 * static_cast<unsigned>(index++);
         smmu_drivers_.push_back(std::make_unique<SmmuV2Driver>((fw.name + "_driver").c_str(), ctx,
                                                                p.sub("smmu_v2_driver"), cpu, bus, irqc, pool, f,
                                                                std::move(streams)));

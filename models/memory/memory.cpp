@@ -1,4 +1,5 @@
 #include "models/memory/memory.h"
+#include "platforms/registry.h"
 
 #include <algorithm>
 
@@ -61,5 +62,12 @@ unsigned Memory::transport_dbg(tlm::tlm_generic_payload& gp) {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return gp.get_data_length();
 }
+
+IOPF_REGISTER_MODEL("memory", build_order::memory, "DRAM: sparse backing store behind a timed target at base/size",
+                    [](PlatformBuilder& b, const std::string& n) {
+                        auto m = std::make_unique<Memory>(n.c_str(), b.ctx, b.params(n));
+                        b.map(m->socket, m->base(), m->size(), n);
+                        return m;
+                    });
 
 }  // namespace iopf

@@ -1,4 +1,5 @@
 #include "models/memory/router.h"
+#include "platforms/registry.h"
 
 #include "models/common/payload.h"
 
@@ -43,5 +44,13 @@ unsigned Router::transport_dbg(int, tlm::tlm_generic_payload& gp) {
     if (port < 0) { gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE); return 0; }
     return out[port]->transport_dbg(gp);
 }
+
+IOPF_REGISTER_MODEL("interconnect", build_order::interconnect,
+                    "address router between initiators (CPU, IOMMUs, devices) and targets, one hop latency",
+                    [](PlatformBuilder& b, const std::string& n) {
+                        auto r = std::make_unique<Router>(n.c_str(), b.ctx, b.params(n));
+                        b.set_bus(*r);
+                        return r;
+                    });
 
 }  // namespace iopf

@@ -49,7 +49,25 @@ const TlbEntry* Tlb::lookup(uint16_t vmid, uint16_t asid, uint64_t va) {
             Slot& s = set[w];
             if (!s.valid || s.e.size_log2 != size || s.e.vmid != vmid || !covers(s.e, va))
                 continue;
-            if (s.e.attrs.ng && s.e.asid != asid) continue;
+            if (s.e.s2 || (s.e.attrs.ng && s.e.asid != asid)) continue;
+            s.last_use = ++clock_;
+            return &s.e;
+        }
+    }
+    return nullptr;
+}
+
+const TlbEntry* Tlb::lookup_s2(uint16_t vmid, uint64_t ipa) {
+    uint64_t sizes = size_mask_;
+    while (sizes) {
+        const unsigned size = unsigned(__builtin_ctzll(sizes));
+        sizes &= sizes - 1;
+        Slot* set = set_begin(ipa, size);
+        for (unsigned w = 0; w < ways_; ++w) {
+            Slot& s = set[w];
+            if (!s.valid || !s.e.s2 || s.e.size_log2 != size || s.e.vmid != vmid ||
+                !covers(s.e, ipa))
+                continue;
             s.last_use = ++clock_;
             return &s.e;
         }
@@ -84,8 +102,8 @@ void Tlb::insert(const TlbEntry& in) {
     for (unsigned w = 0; w < ways_ && !victim; ++w) {
         Slot& s = set[w];
         if (s.valid && s.e.vmid == e.vmid && s.e.va_base == e.va_base &&
-            s.e.size_log2 == e.size_log2 && s.e.attrs.ng == e.attrs.ng &&
-            (!e.attrs.ng || s.e.asid == e.asid))
+            s.e.size_log2 == e.size_log2 && s.e.s2 == e.s2 &&
+            (e.s2 || (s.e.attrs.ng == e.attrs.ng && (!e.attrs.ng || s.e.asid == e.asid))))
             victim = &s;
     }
     for (unsigned w = 0; w < ways_ && !victim; ++w)
@@ -129,9 +147,18 @@ void Tlb::invalidate_vmid(uint16_t vmid) {
         if (s.valid && s.e.vmid == vmid) drop(s);
 }
 
+void Tlb::invalidate_s1_vmid(uint16_t vmid) {
+    for (Slot& s : slots_)
+        if (s.valid && !s.e.s2 && s.e.vmid == vmid) drop(s);
+}
+
+void Tlb::invalidate_ipa(uint16_t vmid, uint64_t ipa) {
+    drop_covering(vmid, ipa, [](const TlbEntry& e) { return e.s2; });
+}
+
 void Tlb::invalidate_asid(uint16_t vmid, uint16_t asid) {
     for (Slot& s : slots_)
-        if (s.valid && s.e.vmid == vmid && s.e.attrs.ng && s.e.asid == asid) drop(s);
+        if (s.valid && !s.e.s2 && s.e.vmid == vmid && s.e.attrs.ng && s.e.asid == asid) drop(s);
 }
 
 template <class Match>
@@ -149,11 +176,12 @@ void Tlb::drop_covering(uint16_t vmid, uint64_t va, Match match) {
 }
 
 void Tlb::invalidate_va(uint16_t vmid, uint16_t asid, uint64_t va, bool /*leaf_only*/) {
-    drop_covering(vmid, va, [asid](const TlbEntry& e) { return !e.attrs.ng || e.asid == asid; });
+    drop_covering(vmid, va,
+                  [asid](const TlbEntry& e) { return !e.s2 && (!e.attrs.ng || e.asid == asid); });
 }
 
 void Tlb::invalidate_va_all_asids(uint16_t vmid, uint64_t va, bool /*leaf_only*/) {
-    drop_covering(vmid, va, [](const TlbEntry&) { return true; });
+    drop_covering(vmid, va, [](const TlbEntry& e) { return !e.s2; });
 }
 
 }  // namespace iopf::smmu

@@ -1,6 +1,7 @@
 // SmmuV2 construction, translation pipeline and the context-fault model (terminate, stall,
 // FSR.MULTI, HUPCF). Registers are in smmu_v2_regs.cpp.
 #include "models/smmu/v2/smmu_v2.h"
+#include "platforms/registry.h"
 
 #include <algorithm>
 #include <cstring>
@@ -535,5 +536,28 @@ void SmmuV2::occupancy_changed(Bank& b) {
         if (b.episodes.size() < kMaxEpisodes) b.episodes.push_back(b.cur);
     }
 }
+
+IOPF_REGISTER_MODEL(
+    "smmu_v2", build_order::iommu + 10,
+    "Arm SMMU-500 (SMMUv2): stream matching, stage-1 context banks, terminate or stall on fault (compatible \"arm,mmu-500\")",
+    [](PlatformBuilder& b, const std::string& n) {
+        auto s = std::make_unique<SmmuV2>(n.c_str(), b.ctx, b.params(n));
+        b.map(s->mmio, s->mmio_base(), s->mmio_size(), n);
+        s->downstream.bind(b.bus_port());
+        s->walk_port.bind(b.bus_port());
+        // Interrupt numbers: 256 + 64 * (index among the SMMU-500s): global, then context i at + 1 + i.
+        const unsigned base = 256 + 64 * unsigned(b.firmware().units_compatible("arm,mmu-500").size());
+        FirmwareUnit u;
+        u.name = n;
+        u.compatible = "arm,mmu-500";
+        u.mmio_base = s->mmio_base();
+        u.mmio_size = s->mmio_size();
+        u.irqs.push_back({"global", &s->global_irq, base});
+        for (unsigned i = 0; i < s->context_irqs(); ++i)
+            u.irqs.push_back({"context" + std::to_string(i), &s->context_irq(i), base + 1 + i});
+        b.firmware().units.push_back(u);
+        b.add_iommu(n, *s);
+        return s;
+    });
 
 }  // namespace iopf

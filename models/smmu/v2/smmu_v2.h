@@ -38,6 +38,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/common/clock.h"
+#include "models/common/component.h"
 #include "models/common/context.h"
 #include "models/common/payload.h"
 #include "models/common/resource.h"
@@ -47,7 +48,7 @@
 
 namespace iopf {
 
-class SmmuV2 : public sc_core::sc_module {
+class SmmuV2 : public sc_core::sc_module, public IommuModel {
 public:
     // Devices bind here; an SMMU with no device bound is allowed (zero or more bindings).
     tlm_utils::multi_passthrough_target_socket<SmmuV2, 32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ZERO_OR_MORE_BOUND>
@@ -68,7 +69,8 @@ public:
     // Context interrupt line `i` (banks whose CBAR.IRPTNDX = i drive it).
     const sc_core::sc_signal<bool>& context_irq(unsigned i) const { return *irq_lines_.at(i); }
     // Transactions currently held in the SMMU: stalled on a fault, or waiting behind one.
-    uint64_t stalled_count() const { return stalled_now_ + held_now_; }
+    uint64_t stalled_count() const override { return stalled_now_ + held_now_; }
+    DeviceTargetSocket& device_port() override { return upstream; }
 
     // Context-bank register writes (SCTLR, FSR, RESUME, TLB maintenance), in order, for
     // tests and the queue log (the first `reg_log_limit` only).

@@ -1,6 +1,7 @@
 // SmmuV3 construction: parameters, features (reflected in SMMU_IDR0-5), processes, stats
 // and traces. Translation, registers and queues are in smmu_v3_{xlate,regs,queues}.cpp.
 #include "models/smmu/v3/smmu_v3.h"
+#include "platforms/registry.h"
 
 #include "models/smmu/v3/format/regs.h"
 
@@ -110,5 +111,27 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
         root["smmus"][me] = s;
     });
 }
+
+IOPF_REGISTER_MODEL(
+    "smmu_v3", build_order::iommu,
+    "Arm SMMUv3: stream table, CDs, command/event/PRI queues, stall, ATS and PRI (compatible \"arm,smmu-v3\")",
+    [](PlatformBuilder& b, const std::string& n) {
+        auto s = std::make_unique<SmmuV3>(n.c_str(), b.ctx, b.params(n));
+        b.map(s->mmio, s->mmio_base(), SmmuV3::kMmioSize, n);
+        s->downstream.bind(b.bus_port());
+        s->walk_port.bind(b.bus_port());
+        // Interrupt numbers: 32 + 4 * (index among the SMMUv3s) + {0 evtq, 1 gerror, 2 priq}.
+        const unsigned base = 32 + 4 * unsigned(b.firmware().units_compatible("arm,smmu-v3").size());
+        FirmwareUnit u;
+        u.name = n;
+        u.compatible = "arm,smmu-v3";
+        u.mmio_base = s->mmio_base();
+        u.mmio_size = SmmuV3::kMmioSize;
+        u.irqs = {{"evtq", &s->evtq_irq, base}, {"gerror", &s->gerror_irq, base + 1}, {"priq", &s->priq_irq, base + 2},
+                  {"sev", &s->sev, 0}};
+        b.firmware().units.push_back(u);
+        b.add_iommu(n, *s);
+        return s;
+    });
 
 }  // namespace iopf

@@ -26,6 +26,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/common/clock.h"
+#include "models/common/component.h"
 #include "models/common/context.h"
 #include "models/common/payload.h"
 #include "models/common/resource.h"
@@ -43,7 +44,7 @@
 
 namespace iopf {
 
-class SmmuV3 : public sc_core::sc_module {
+class SmmuV3 : public sc_core::sc_module, public IommuModel {
 public:
     static constexpr uint64_t kMmioSize = 0x20000;
 
@@ -69,7 +70,12 @@ public:
     uint64_t mmio_base() const { return mmio_base_; }
     const smmu::v3::Features& features() const { return feat_; }
     // Transactions currently held stalled (waiting for CMD_RESUME / CMD_STALL_TERM).
-    uint64_t stalled_count() const { return stalled_now_; }
+    uint64_t stalled_count() const override { return stalled_now_; }
+    DeviceTargetSocket& device_port() override { return upstream; }
+    bool bind_pcie_messages(DeviceTargetSocket& rc_in) override {
+        pcie_msg.bind(rc_in);
+        return true;
+    }
 
     // Counters (also in the stats JSON).
     struct Counters {

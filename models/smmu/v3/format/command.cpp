@@ -168,22 +168,41 @@ Command cmd_cfgi_cd_all(uint32_t sid) {
     c.sid = sid;
     return c;
 }
-Command cmd_tlbi_nh_all() { return base(Opcode::TLBI_NH_ALL); }
-Command cmd_tlbi_nh_asid(uint16_t asid) {
-    Command c = base(Opcode::TLBI_NH_ASID);
-    c.asid = asid;
+Command cmd_tlbi_nh_all(uint16_t vmid) {
+    Command c = base(Opcode::TLBI_NH_ALL);
+    c.vmid = vmid;
     return c;
 }
-Command cmd_tlbi_nh_va(uint16_t asid, uint64_t va, bool leaf) {
+Command cmd_tlbi_nh_asid(uint16_t asid, uint16_t vmid) {
+    Command c = base(Opcode::TLBI_NH_ASID);
+    c.asid = asid;
+    c.vmid = vmid;
+    return c;
+}
+Command cmd_tlbi_nh_va(uint16_t asid, uint64_t va, bool leaf, uint16_t vmid) {
     Command c = base(Opcode::TLBI_NH_VA);
     c.asid = asid;
+    c.vmid = vmid;
     c.addr = va & W1_VA.mask();
     c.leaf = leaf;
     return c;
 }
-Command cmd_tlbi_nh_vaa(uint64_t va, bool leaf) {
+Command cmd_tlbi_nh_vaa(uint64_t va, bool leaf, uint16_t vmid) {
     Command c = base(Opcode::TLBI_NH_VAA);
+    c.vmid = vmid;
     c.addr = va & W1_VA.mask();
+    c.leaf = leaf;
+    return c;
+}
+Command cmd_tlbi_s12_vmall(uint16_t vmid) {
+    Command c = base(Opcode::TLBI_S12_VMALL);
+    c.vmid = vmid;
+    return c;
+}
+Command cmd_tlbi_s2_ipa(uint16_t vmid, uint64_t ipa, bool leaf) {
+    Command c = base(Opcode::TLBI_S2_IPA);
+    c.vmid = vmid;
+    c.addr = ipa & W1_IPA.mask();
     c.leaf = leaf;
     return c;
 }

@@ -113,10 +113,13 @@ Command cmd_cfgi_ste_range(uint32_t sid, uint8_t range);
 Command cmd_cfgi_all();
 Command cmd_cfgi_cd(uint32_t sid, uint32_t ssid, bool leaf);
 Command cmd_cfgi_cd_all(uint32_t sid);
-Command cmd_tlbi_nh_all();
-Command cmd_tlbi_nh_asid(uint16_t asid);
-Command cmd_tlbi_nh_va(uint16_t asid, uint64_t va, bool leaf);
-Command cmd_tlbi_nh_vaa(uint64_t va, bool leaf);
+// The NH commands carry the VMID their entries are tagged with (0 without stage 2).
+Command cmd_tlbi_nh_all(uint16_t vmid = 0);
+Command cmd_tlbi_nh_asid(uint16_t asid, uint16_t vmid = 0);
+Command cmd_tlbi_nh_va(uint16_t asid, uint64_t va, bool leaf, uint16_t vmid = 0);
+Command cmd_tlbi_nh_vaa(uint64_t va, bool leaf, uint16_t vmid = 0);
+Command cmd_tlbi_s12_vmall(uint16_t vmid);
+Command cmd_tlbi_s2_ipa(uint16_t vmid, uint64_t ipa, bool leaf);
 Command cmd_tlbi_nsnh_all();
 Command cmd_sync(SyncCs cs, uint64_t msi_addr = 0, uint32_t msi_data = 0);
 Command cmd_resume(uint32_t sid, uint16_t stag, ResumeResp resp);

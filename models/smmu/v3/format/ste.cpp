@@ -157,6 +157,18 @@ EventId check_ste(const Ste& s, const Features& f) {
     return EventId::None;
 }
 
+smmu::S2Config ste_s2_config(const Ste& s, const Features& f) {
+    smmu::S2Config c;
+    c.ttb = s.s2ttb;
+    c.t0sz = s.s2t0sz;
+    const unsigned g = s2tg_shift(s.s2tg);
+    c.tg = g ? static_cast<smmu::Granule>(g) : smmu::Granule::K4;
+    c.sl0 = s.s2sl0;
+    c.ps_bits = std::min(ps_bits(s.s2ps), f.oas_bits);
+    c.affd = s.s2affd;
+    return c;
+}
+
 StL1Desc decode_st_l1(uint64_t w) {
     StL1Desc d;
     d.span = static_cast<unsigned>(l1std_f::SPAN.get(w));

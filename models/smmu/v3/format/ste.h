@@ -19,6 +19,7 @@
 #include <cstdint>
 
 #include "models/smmu/fault.h"
+#include "models/smmu/stage2.h"
 #include "models/smmu/v3/format/features.h"
 #include "models/smmu/v3/format/regs.h"
 
@@ -152,6 +153,10 @@ void encode_ste(const Ste& s, uint64_t w[8]);
 // Reserved (non-specified) fields are not checked: the spec lets an
 // implementation ignore them and this model does.
 EventId check_ste(const Ste& s, const Features& f);
+
+// Stage-2 walker configuration of an STE: S2TTB, S2T0SZ, S2SL0, S2TG (0b00 4 KB, 0b01
+// 64 KB, 0b10 16 KB), S2PS (capped at the SMMU's OAS), S2AFFD.
+smmu::S2Config ste_s2_config(const Ste& s, const Features& f);
 
 // V == 1 and Config == 0b0xx: transactions abort and no event is recorded.
 inline bool ste_aborts_silently(const Ste& s) { return s.v && (s.config & 0b100) == 0; }
