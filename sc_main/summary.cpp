@@ -70,6 +70,15 @@ void print_summary(const nlohmann::json& s, std::ostream& os, const SummaryOutpu
     for (auto it = f["by_resolution"].begin(); it != f["by_resolution"].end(); ++it)
         os << "  " << it.key() << "=" << it->get<uint64_t>();
     os << "\n";
+    if (f.contains("by_stage_of_fault") && f["by_stage_of_fault"].value("stage2", 0) > 0) {
+        const auto& bs = f["by_stage_of_fault"];
+        os << "  stage 1 faults: " << bs.value("stage1", 0) << "   stage 2 faults: " << bs.value("stage2", 0);
+        const auto& lb = f["latency_ns_by_stage_of_fault"];
+        for (const char* k : {"stage1", "stage2"})
+            if (lb[k].value("count", 0) > 0)
+                os << "   " << k << " p50 " << fmt("%.1f", lb[k]["p50"].get<double>()) << " ns";
+        os << "\n";
+    }
     if (f["count"].get<uint64_t>() > 0) {
         const auto& l = f["latency_ns"];
         os << "Fault latency (ns):  p50 " << fmt("%.1f", l["p50"].get<double>()) << "  p90 "

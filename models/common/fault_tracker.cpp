@@ -69,8 +69,12 @@ nlohmann::json FaultTracker::stats() const {
     std::vector<double> total;
     std::array<std::vector<double>, kStageCount> per_stage;
     nlohmann::json by_res = {{"success", 0}, {"invalid", 0}, {"failure", 0}, {"terminated", 0}};
+    uint64_t stage1 = 0, stage2 = 0;
+    std::vector<double> total_s1, total_s2;
     for (const auto& r : records_) {
         if (!r.closed) continue;
+        (r.stage_of_fault == 2 ? stage2 : stage1) += 1;
+        (r.stage_of_fault == 2 ? total_s2 : total_s1).push_back((r.t_done_ps - r.t_issue_ps) / 1000.0);
         total.push_back((r.t_done_ps - r.t_issue_ps) / 1000.0);
         auto d = r.durations_ps();
         for (size_t i = 0; i < kStageCount; ++i) per_stage[i].push_back(d[i] / 1000.0);
@@ -79,6 +83,12 @@ nlohmann::json FaultTracker::stats() const {
     }
     f["count"] = total.size();
     f["by_resolution"] = by_res;
+    f["by_stage_of_fault"] = {{"stage1", stage1}, {"stage2", stage2}};
+    if (stage2) {
+        // Latency of each stage's faults (only when stage 2 faulted at all).
+        nlohmann::json l1 = distribution(total_s1), l2 = distribution(total_s2);
+        f["latency_ns_by_stage_of_fault"] = {{"stage1", l1}, {"stage2", l2}};
+    }
     auto lat = distribution(total);
     lat.erase("count");
     f["latency_ns"] = lat;
@@ -92,7 +102,7 @@ nlohmann::json FaultTracker::stats() const {
 void FaultTracker::write_csv(std::ostream& os) const {
     os << "id,device,smmu,sid,pasid,address,access,event,resolution,t_issue_ns,t_done_ns,total_ns";
     for (size_t i = 0; i < kStageCount; ++i) os << ',' << stage_name(static_cast<Stage>(i)) << "_ns";
-    os << ",ats_negative_at_ns,page_request_at_ns,prg_response_at_ns,ats_retry_at_ns\n";
+    os << ",ats_negative_at_ns,page_request_at_ns,prg_response_at_ns,ats_retry_at_ns,stage_of_fault,vm\n";
     char buf[32];
     for (const auto& r : records_) {
         if (!r.closed) continue;
@@ -114,6 +124,7 @@ void FaultTracker::write_csv(std::ostream& os) const {
             os << ',';
             if (t) os << ns(t);
         }
+        os << ',' << r.stage_of_fault << ',' << vm_name(r);
         os << '\n';
     }
 }

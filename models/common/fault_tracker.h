@@ -43,6 +43,10 @@ struct FaultRecord {
     // PCIe ATS/PRI hops (0 = not on this fault's path): negative ATS completion, first Page
     // Request sent, PRG Response received, successful ATS retry.
     uint64_t t_ats_negative_ps = 0, t_page_request_ps = 0, t_prg_response_ps = 0, t_ats_retry_ps = 0;
+    // Translation stage that faulted (1 or 2) and the VMID of the stream (-1: none, the
+    // host's own stream). The fault log names the VM from FaultTracker::name_vm().
+    unsigned stage_of_fault = 1;
+    int vmid = -1;
 
     // Duration of each stage; they sum to t_done - t_issue for a closed fault.
     std::array<uint64_t, kStageCount> durations_ps() const;
@@ -70,6 +74,15 @@ public:
         return it == keys_.end() ? 0 : it->second;
     }
 
+    // The hypervisor names the VM that owns a VMID (instrumentation: the fault log's `vm`).
+    void name_vm(uint16_t vmid, const std::string& vm) { vm_names_[vmid] = vm; }
+    // "host" for a fault of no VM.
+    std::string vm_name(const FaultRecord& r) const {
+        if (r.vmid < 0) return "host";
+        auto it = vm_names_.find(uint16_t(r.vmid));
+        return it == vm_names_.end() ? "host" : it->second;
+    }
+
     size_t open_count() const { return open_; }
     size_t size() const { return records_.size(); }
     const std::vector<FaultRecord>& records() const { return records_; }
@@ -83,6 +96,7 @@ private:
     std::vector<FaultRecord> records_;   // index = id - 1
     std::map<std::pair<std::string, uint64_t>, uint64_t> keys_;
     size_t open_ = 0;
+    std::map<uint16_t, std::string> vm_names_;
 };
 
 }  // namespace iopf

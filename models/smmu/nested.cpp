@@ -81,9 +81,10 @@ bool Stage2Memory::read64(uint64_t ipa, uint64_t& value) {
     return pa_mem_.read64(t.pa, value);
 }
 
-NestedResult walk_nested(const S1Config& s1, uint64_t va, const Access& access,
-                         Stage2Memory& m) {
-    const unsigned w0 = m.s2_walks, r0 = m.s2_reads, h0 = m.s2_tlb_hits, s0 = m.s1_reads;
+namespace detail {
+
+NestedResult finish_nested(const WalkResult& w, uint64_t va, const Access& access, Stage2Memory& m,
+                           unsigned w0, unsigned r0, unsigned h0, unsigned s0) {
     NestedResult r;
     auto finish = [&](NestedResult& res) -> NestedResult {
         res.s2_walks = m.s2_walks - w0;
@@ -93,8 +94,6 @@ NestedResult walk_nested(const S1Config& s1, uint64_t va, const Access& access,
         res.reads = res.s1_reads + res.s2_reads;
         return res;
     };
-
-    const WalkResult w = walk_stage1(s1, va, access, m);
     if (!w.ok()) {
         if (w.fault == EventId::F_WALK_EABT && !m.s2_fault().ok()) {
             // The descriptor's IPA faulted at stage 2.
@@ -114,7 +113,6 @@ NestedResult walk_nested(const S1Config& s1, uint64_t va, const Access& access,
         }
         return finish(r);
     }
-
     // The stage-1 output is an IPA: translate it with the transaction's own access.
     const S2WalkResult t = m.translate(w.pa, access);
     if (!t.ok()) {
@@ -136,6 +134,31 @@ NestedResult walk_nested(const S1Config& s1, uint64_t va, const Access& access,
     r.s2attrs = t.attrs;
     r.level = w.level;
     return finish(r);
+}
+
+}  // namespace detail
+
+NestedResult walk_nested(const S1Config& s1, uint64_t va, const Access& access, Stage2Memory& m) {
+    return walk_nested_with([&](WalkMemory& mem) { return walk_stage1(s1, va, access, mem); }, va, access, m);
+}
+
+WalkResult to_walk_result(const NestedResult& n) {
+    WalkResult w;
+    w.fault = n.fault;
+    w.level = n.level;
+    w.pa = n.pa;
+    w.va_base = n.va_base;
+    w.pa_base = n.pa_base;
+    w.size_log2 = n.size_log2;
+    w.attrs = n.attrs;
+    w.reads = n.reads;
+    w.fault_desc_pa = n.fault_desc_pa;
+    w.stage = uint8_t(n.stage ? n.stage : 1);
+    w.fault_class = uint8_t(n.cls);
+    w.ipa = n.ipa;
+    w.s2ap = n.s2attrs.s2ap;
+    w.s2xn = n.s2attrs.xn;
+    return w;
 }
 
 }  // namespace iopf::smmu

@@ -79,15 +79,34 @@ struct NestedResult {
     bool ok() const { return fault == EventId::None; }
 };
 
-// Nested walk of `va` with stage-1 configuration `s1` (its TTBs are IPAs) over `s2mem`.
-// The caller supplies a fresh or reused Stage2Memory; the result's counters cover this
+// Nested walk of `va` with any stage-1 walker format: `walk_s1(WalkMemory&)` walks stage 1
+// over the memory it is given (the stage-2 decorator). The result's counters cover this
 // walk only.
+template <class WalkS1>
+NestedResult walk_nested_with(WalkS1&& walk_s1, uint64_t va, const Access& access, Stage2Memory& s2mem);
+
+// Nested walk of `va` with VMSAv8-64 stage-1 configuration `s1` (its TTBs are IPAs).
 NestedResult walk_nested(const S1Config& s1, uint64_t va, const Access& access,
                          Stage2Memory& s2mem);
+
+// The nested result as a WalkResult (stage, fault_class, ipa, s2ap, s2xn filled).
+WalkResult to_walk_result(const NestedResult& r);
 
 // The TLB entry of a successful nested walk (combined S1+S2, tagged by VMID and ASID).
 TlbEntry combined_entry(const NestedResult& r, uint16_t vmid, uint16_t asid);
 // The TLB entry of a successful stage-2 walk (stage-2-only, tagged by VMID).
 TlbEntry s2_entry(const S2WalkResult& r, uint16_t vmid);
+
+// ---- implementation of the template
+namespace detail {
+NestedResult finish_nested(const WalkResult& w, uint64_t va, const Access& access, Stage2Memory& m,
+                           unsigned w0, unsigned r0, unsigned h0, unsigned s0);
+}
+template <class WalkS1>
+NestedResult walk_nested_with(WalkS1&& walk_s1, uint64_t va, const Access& access, Stage2Memory& m) {
+    const unsigned w0 = m.s2_walks, r0 = m.s2_reads, h0 = m.s2_tlb_hits, s0 = m.s1_reads;
+    const WalkResult w = walk_s1(static_cast<WalkMemory&>(m));
+    return detail::finish_nested(w, va, access, m, w0, r0, h0, s0);
+}
 
 }  // namespace iopf::smmu

@@ -43,6 +43,13 @@ struct WalkResult {
                                     // ORed with the tables' UXNTable/PXNTable)
     unsigned reads = 0;             // descriptor reads issued (an aborted read counts)
     uint64_t fault_desc_pa = 0;     // PA of the descriptor at which the walk failed
+    // Stage 2 (models/smmu/nested.h): the stage that faulted, its CLASS (0 CD, 1 TT, 2 IN)
+    // and IPA; on success the stage-2 permissions of the output (for the TLB entry).
+    uint8_t stage = 1;
+    uint8_t fault_class = 2;
+    uint64_t ipa = 0;
+    uint8_t s2ap = 0b11;
+    bool s2xn = false;
     bool ok() const { return fault == EventId::None; }
 };
 

@@ -8,7 +8,6 @@
 #include <functional>
 
 #include "models/common/units.h"
-#include "models/smmu/shell/timed_access.h"
 
 namespace iopf {
 
@@ -33,7 +32,10 @@ SmmuV2::SmmuV2(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
            p.sub("tlb").get_uint("ways", 4, "ways", "TLB associativity (entries must be a multiple)", 1, 1 << 20),
            smmu::parse_replacement(p.sub("tlb").get_enum("replacement", "lru", {"lru", "fifo", "random"},
                                                          "TLB replacement policy")),
-           ctx.seed) {
+           ctx.seed),
+      shell_({ctx, this->name(), clk_, tlb_, walk_slots_, walk_port,
+              {&c_.tlb_hits, &c_.tlb_misses, &c_.tlb_miss_coalesced, &c_.walks, &c_.walk_reads, &c_.aborted, &c_.raz_wi},
+              walks_active_, faults_in_flight_, tlb_cycles_}) {
     mmio_base_ = p.get_addr("mmio_base", 0x0a000000ull,
                             "physical base of the register space (2 x NUMPAGE 4 KiB pages: GR0, GR1, then one page per context bank)");
     ParamScope f = p.sub("features");
@@ -143,12 +145,10 @@ SmmuV2::SmmuV2(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
 
 void SmmuV2::spend(uint64_t cycles) {
     // Called on synchronised paths only: the time is always waited.
-    if (cycles) wait(clk_.cycles(cycles));
+    shell_.spend(cycles);
 }
 
-bool SmmuV2::mem_read(uint64_t addr, void* dst, unsigned len) {
-    return smmu::timed_access(walk_port, tlm::TLM_READ_COMMAND, addr, dst, len);
-}
+bool SmmuV2::mem_read(uint64_t addr, void* dst, unsigned len) { return shell_.mem_read(addr, dst, len); }
 
 SmmuV2::Route SmmuV2::route(uint32_t sid, unsigned& cb, bool record) {
     if (scr0_ & v2::scr0::CLIENTPD) return Route::bypass;
@@ -196,65 +196,30 @@ bool SmmuV2::bank_config(Bank& b) {
     const bool ok0 = v2::tg0_granule(t.tg0, g0), ok1 = v2::tg1_granule(t.tg1, g1);
     const v2::Ttbr r0 = v2::decode_ttbr(b.ttbr0), r1 = v2::decode_ttbr(b.ttbr1);
     // A reserved TGx encoding makes its half fault like EPDx.
-    b.s1.tt[0] = {r0.baddr, t.t0sz, g0, t.epd0 || !ok0};
-    b.s1.tt[1] = {r1.baddr, t.t1sz, g1, t.epd1 || !ok1};
-    b.s1.ips_bits = std::min(v2::size_field_bits(t2.pasize), std::min(oas_bits_, 48u));
-    b.s1.affd = s.affd;
-    b.s1.wxn = s.wxn;
+    smmu::S1Config& s1 = b.s1.cfg;
+    s1.tt[0] = {r0.baddr, t.t0sz, g0, t.epd0 || !ok0};
+    s1.tt[1] = {r1.baddr, t.t1sz, g1, t.epd1 || !ok1};
+    s1.ips_bits = std::min(v2::size_field_bits(t2.pasize), std::min(oas_bits_, 48u));
+    s1.affd = s.affd;
+    s1.wxn = s.wxn;
     b.asid = t.a1 ? r1.asid : r0.asid;
     b.cfg_ok = true;
     return true;
 }
 
+// The translation context of a context bank: TLB entries tagged by bank index and the
+// bank's ASID; stage 1 walked with the bank's VMSAv8-64 configuration.
+smmu::XlateContext SmmuV2::context(const Bank& b) const {
+    smmu::XlateContext c;
+    c.vmid = uint16_t(b.index);
+    c.asid = b.asid;
+    c.wxn = b.s1.cfg.wxn;
+    c.stage1 = &b.s1;
+    return c;
+}
+
 smmu::WalkResult SmmuV2::translate(Bank& b, uint64_t va, const smmu::Access& acc) {
-    spend(tlb_cycles_);
-    const uint16_t tag = uint16_t(b.index);   // TLB entries are tagged by context bank
-    const smmu::TlbEntry* hit = tlb_.lookup(tag, b.asid, va);
-    smmu::WalkResult wr;
-    auto from_hit = [&](const smmu::TlbEntry* e) {
-        wr.attrs = e->attrs;
-        wr.pa = e->pa_base + (va - e->va_base);
-        wr.level = 3;
-        if (!smmu::permits(e->attrs, acc, b.s1.wxn)) wr.fault = EventId::F_PERMISSION;
-    };
-    if (hit) {
-        ++c_.tlb_hits;
-        from_hit(hit);
-        return wr;
-    }
-    ++c_.tlb_misses;
-    const uint64_t key = (uint64_t(tag) << 56) ^ (uint64_t(b.asid) << 40) ^ (va >> 12);
-    if (walks_in_flight_.count(key)) {
-        // Another translation is walking this page: wait for its fill and look again.
-        ++c_.tlb_miss_coalesced;
-        while (walks_in_flight_.count(key)) wait(walk_done_);
-        if ((hit = tlb_.lookup(tag, b.asid, va))) {
-            from_hit(hit);
-            return wr;
-        }
-    }
-    walks_in_flight_.insert(key);
-    {
-        Hold w(walk_slots_);
-        ++walks_active_;
-        ++c_.walks;
-        smmu::TimedWalkMemory<decltype(walk_port)> mem(walk_port, c_.walk_reads);
-        wr = smmu::walk_stage1(b.s1, va, acc, mem);
-        --walks_active_;
-    }
-    walks_in_flight_.erase(key);
-    if (wr.ok()) {
-        smmu::TlbEntry te;
-        te.vmid = tag;
-        te.asid = b.asid;
-        te.va_base = wr.va_base;
-        te.pa_base = wr.pa_base;
-        te.size_log2 = uint8_t(wr.size_log2);
-        te.attrs = wr.attrs;
-        tlb_.insert(te);
-    }
-    walk_done_.notify(sc_core::SC_ZERO_TIME);
-    return wr;
+    return shell_.tlb_or_walk(context(b), va, acc);
 }
 
 bool SmmuV2::fast_hit(const IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -263,11 +228,12 @@ bool SmmuV2::fast_hit(const IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core:
     if (route(ext.sid, cbi, false) != Route::translate) return false;
     Bank& b = *banks_[cbi];
     if (!(b.sctlr & v2::sctlr::M) || !bank_config(b) || outstanding(b)) return false;
+    // The same config (route, bank) and TLB steps as the accurate path, without waiting.
     const uint64_t va = gp.get_address();
-    const smmu::TlbEntry* hit = tlb_.lookup(uint16_t(b.index), b.asid, va);
-    if (!hit || !smmu::permits(hit->attrs, smmu::Access{gp.is_write(), ext.ind, ext.pnu}, b.s1.wxn)) return false;
+    const smmu::TlbEntry* hit = shell_.tlb_probe(context(b), va, smmu::Access{gp.is_write(), ext.ind, ext.pnu});
+    if (!hit) return false;
     ++c_.translations;
-    ++c_.tlb_hits;
+    shell_.count_hit();
     delay += clk_.cycles(2 * ifc_cycles_ + smr_cycles_ + tlb_cycles_);
     gp.set_address(hit->pa_base + (va - hit->va_base));
     downstream->b_transport(gp, delay);
@@ -350,13 +316,9 @@ void SmmuV2::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
                 break;
             }
             const uint64_t t_detect = now_ps();
-            if (fault_id) {
-                // A retried transaction faulted again: the earlier fault ends here unresolved.
-                ctx_.faults.resolve(fault_id, Resolution::invalid);
-                ctx_.faults.close(fault_id, t_detect);
-                --faults_in_flight_;
-            }
-            fault_id = open_fault(*ext, gp, wr.fault, t_detect);
+            // A retried transaction faulted again: the earlier fault ends here unresolved.
+            if (fault_id) shell_.close_refaulted(fault_id, t_detect, Resolution::invalid);
+            fault_id = shell_.open_fault(*ext, gp, wr.fault, t_detect, false);
             const bool stall_it = (b.sctlr & v2::sctlr::CFCFG) != 0;
             record_fault(b, *ext, gp, wr, stall_it, fault_id);
             ctx_.faults.mark(fault_id, Stage::record, now_ps());
@@ -372,33 +334,10 @@ void SmmuV2::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
         if (gp.is_response_ok()) note_ok(b, gp.get_data_length());
     }
     if (fault_id) {
-        FaultRecord* fr = ctx_.faults.find(fault_id);
-        if (fr && fr->resolution == Resolution::pending)
-            fr->resolution = forward ? Resolution::success : Resolution::terminated;
         if (forward) ++c_.retried_ok;
-        // The device closes the fault when the response reaches it (the retry stage).
-        if (ext != &no_sideband) ext->fault_id = fault_id;
-        else ctx_.faults.close(fault_id, now_ps());
-        --faults_in_flight_;
+        shell_.finish_fault(fault_id, ext, ext != &no_sideband, forward ? Resolution::success : Resolution::terminated);
     }
     finish();
-}
-
-uint64_t SmmuV2::open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, EventId e, uint64_t t_detect) {
-    FaultRecord fr;
-    fr.device = ext.device;
-    fr.smmu = name();
-    fr.sid = ext.sid;
-    fr.address = gp.get_address();
-    fr.write = gp.is_write();
-    fr.exec = ext.ind;
-    fr.priv = ext.pnu;
-    fr.event = smmu::event_name(e);
-    fr.t_issue_ps = ext.t_issue_ps ? ext.t_issue_ps : t_detect;
-    const uint64_t id = ctx_.faults.open(std::move(fr));
-    ctx_.faults.mark(id, Stage::detect, t_detect);
-    ++faults_in_flight_;
-    return id;
 }
 
 void SmmuV2::record_fault(Bank& b, const IopfExt& ext, const tlm::tlm_generic_payload& gp,
@@ -486,14 +425,7 @@ void SmmuV2::resume(Bank& b, uint32_t value) {
 
 void SmmuV2::terminate(Bank& b, tlm::tlm_generic_payload& gp) {
     // SCTLR.CFRE = 1: the client gets an abort; else reads return zero, writes are ignored.
-    if (b.sctlr & v2::sctlr::CFRE) {
-        ++c_.aborted;
-        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-    } else {
-        ++c_.raz_wi;
-        if (gp.is_read()) std::memset(gp.get_data_ptr(), 0, gp.get_data_length());
-        gp.set_response_status(tlm::TLM_OK_RESPONSE);
-    }
+    shell_.complete_terminated(gp, (b.sctlr & v2::sctlr::CFRE) ? smmu::Termination::abort : smmu::Termination::raz_wi);
 }
 
 void SmmuV2::note_ok(Bank& b, uint64_t bytes) {

@@ -42,6 +42,7 @@
 #include "models/common/context.h"
 #include "models/common/payload.h"
 #include "models/common/resource.h"
+#include "models/smmu/shell/translation_shell.h"
 #include "models/smmu/tlb.h"
 #include "models/smmu/v2/format/regs.h"
 #include "models/smmu/walker.h"
@@ -112,7 +113,7 @@ private:
         uint64_t tlbsync_done_ps = 0;
         // Decoded translation configuration (rebuilt after a configuration write).
         bool dirty = true, cfg_ok = false;
-        smmu::S1Config s1;
+        smmu::VmsaStage1Walker s1;   // stage 1's walker format and its configuration
         uint16_t asid = 0;
         // Fault state.
         std::vector<Stalled*> stalled;    // stalled on a fault, in stall order
@@ -139,9 +140,11 @@ private:
     bool fast_hit(const IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     Route route(uint32_t sid, unsigned& cb, bool record);
     bool bank_config(Bank& b);
+    // The named steps: route() + bank_config() are the config lookup, context() the
+    // translation context; translate() runs the shell's tlb and walk steps.
+    smmu::XlateContext context(const Bank& b) const;
     smmu::WalkResult translate(Bank& b, uint64_t va, const smmu::Access& acc);
     bool outstanding(const Bank& b) const { return (b.fsr & smmu::v2::fsr::ALL) != 0 || b.unresolved > 0; }
-    uint64_t open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, smmu::EventId e, uint64_t t_detect);
     void record_fault(Bank& b, const IopfExt& ext, const tlm::tlm_generic_payload& gp, const smmu::WalkResult& wr,
                       bool stall, uint64_t fault_id);
     int stall(Bank& b, uint64_t fault_id);
@@ -178,8 +181,6 @@ private:
     size_t reg_log_limit_;
 
     smmu::Tlb tlb_;
-    std::set<uint64_t> walks_in_flight_;
-    sc_core::sc_event walk_done_;
 
     // Global registers.
     uint32_t scr0_ = smmu::v2::scr0::CLIENTPD, sacr_ = 0, sgfsr_ = 0, sgfsynr0_ = 0, sgfsynr1_ = 0;
@@ -199,6 +200,9 @@ private:
     Counters c_;
     std::map<std::string, uint64_t> cmd_counts_, event_counts_;
     std::vector<RegEvent> reg_log_;
+
+    // The shared IOMMU shell (models/smmu/shell); declared last: it refers to the members above.
+    smmu::TranslationShell shell_;
 };
 
 }  // namespace iopf

@@ -20,12 +20,16 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
                                                          "main TLB replacement policy")),
            ctx.seed),
       ste_cache_(p.sub("config_cache").get_uint("ste_entries", 64, "entries", "STE cache entries (0 = no caching)")),
-      cd_cache_(p.sub("config_cache").get_uint("cd_entries", 64, "entries", "CD cache entries (0 = no caching)")) {
+      cd_cache_(p.sub("config_cache").get_uint("cd_entries", 64, "entries", "CD cache entries (0 = no caching)")),
+      shell_({ctx, this->name(), clk_, tlb_, walk_slots_, walk_port,
+              {&c_.tlb_hits, &c_.tlb_misses, &c_.tlb_miss_coalesced, &c_.walks, &c_.walk_reads, &c_.aborted, &c_.raz_wi,
+               &c_.s2_walks, &c_.nested_walks, &c_.nested_walk_reads},
+              walks_active_, faults_in_flight_, tlb_cycles_}) {
     mmio_base_ = p.get_addr("mmio_base", 0x09000000ull, "physical base of the register file (128 KiB: pages 0 and 1)");
 
     ParamScope f = p.sub("features");
     feat_.stage1 = true;
-    feat_.stage2 = false;
+    feat_.stage2 = f.get_bool("stage2", true, "SMMU_IDR0.S2P: stage-2 translation (STE.Config S2-only and nested)");
     feat_.sid_bits = f.get_uint("sid_bits", 16, "bits", "SMMU_IDR1.SIDSIZE: StreamID width", 1, 32);
     feat_.ssid_bits = f.get_uint("ssid_bits", 20, "bits", "SMMU_IDR1.SSIDSIZE: SubstreamID width (0 = none)", 0, 20);
     feat_.oas_bits = f.get_uint("oas_bits", 48, "bits", "SMMU_IDR5.OAS: output address size (32/36/40/42/44/48)", 32, 48);
@@ -44,8 +48,7 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
                       : sm == "term_only" ? v3::idr0::STALL_MODEL_TERM_ONLY : v3::idr0::STALL_MODEL_STALL_FORCED;
     feat_.stall_max = f.get_uint("stall_max", 32, "transactions",
                                  "SMMU_IDR5.STALL_MAX: stalled transactions held at once (more back-pressure)", 1, 65535);
-    stall_slots_.set_capacity(feat_.stall_max);
-    for (unsigned i = 0; i < feat_.stall_max; ++i) stall_table_.push_back(std::make_unique<StallEntry>());
+    stall_table_.resize(feat_.stall_max);
     feat_.cmdq_log2 = f.get_uint("cmdq_log2size", 8, "log2 entries", "SMMU_IDR1.CMDQS: largest command queue", 0, 19);
     feat_.eventq_log2 = f.get_uint("evtq_log2size", 7, "log2 entries", "SMMU_IDR1.EVENTQS: largest event queue", 0, 19);
     feat_.priq_log2 = f.get_uint("priq_log2size", 8, "log2 entries", "SMMU_IDR1.PRIQS: largest PRI queue", 0, 19);
@@ -103,7 +106,10 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
             {"ats_translated", c_.ats_translated}, {"pri_overflow", c_.pri_overflow},
             {"pri_auto_responses", c_.pri_auto_responses}, {"prg_responses_sent", c_.prg_responses},
             {"atc_invalidations_sent", c_.atc_invalidations}, {"atc_inv_completions", c_.atc_inv_completions},
-            {"stop_markers", c_.stop_markers}, {"msgs_unroutable", c_.msgs_unroutable}};
+            {"stop_markers", c_.stop_markers}, {"msgs_unroutable", c_.msgs_unroutable},
+            {"s2_walks", c_.s2_walks}, {"nested_walks", c_.nested_walks},
+            {"nested_walk_reads", c_.nested_walk_reads}, {"s2_faults", c_.s2_faults},
+            {"reads_per_nested_walk", c_.nested_walks ? double(c_.nested_walk_reads) / double(c_.nested_walks) : 0.0}};
         s["commands"] = nlohmann::json::object();
         for (const auto& [k, v] : cmd_counts_) s["commands"][k] = v;
         s["events_by_type"] = nlohmann::json::object();

@@ -31,6 +31,7 @@
 #include "models/common/payload.h"
 #include "models/common/resource.h"
 #include "models/smmu/config_cache.h"
+#include "models/smmu/shell/translation_shell.h"
 #include "models/smmu/tlb.h"
 #include "models/smmu/walker.h"
 #include "models/smmu/v3/format/cd.h"
@@ -88,6 +89,9 @@ public:
                  pri_requests = 0, cfg_hits = 0, cfg_misses = 0, cfg_fetches = 0, bypassed = 0,
                  aborted = 0, raz_wi = 0, cmdq_errors = 0, mmio_reads = 0, mmio_writes = 0,
                  mmio_unknown = 0;
+        // Stage 2: walks of S2-only streams, nested walks and the memory reads they made
+        // (both stages; walk_reads includes them too), faults at stage 2.
+        uint64_t s2_walks = 0, nested_walks = 0, nested_walk_reads = 0, s2_faults = 0;
     };
     const Counters& counters() const { return c_; }
     const smmu::Tlb& tlb() const { return tlb_; }
@@ -105,20 +109,43 @@ private:
         uint64_t fetch_addr = 0;
         smmu::LeafAttrs attrs;                       // translate: the leaf's permissions
         unsigned size_log2 = 12;
+        bool s2 = false;                             // the fault is at stage 2 (event S2 = 1)
+        uint64_t ipa = 0;                            // stage-2 fault: the IPA (event IPA field)
+        int vmid = -1;                               // the stream's VMID when stage 2 is on
     };
     struct CdEntry {
         smmu::v3::Cd cd;
-        smmu::S1Config s1;
+        smmu::VmsaStage1Walker s1;   // stage 1's walker format and its configuration
+    };
+    // What the config-lookup step found: copies of the STE and CD (a cached entry may be
+    // evicted or invalidated while this translation waits) and the translation context.
+    struct Lookup {
+        smmu::v3::Ste ste;
+        CdEntry cd;
+        smmu::S2Config s2;           // stage 2 of the STE (Config 0b11x)
+        smmu::XlateContext ctx;
     };
     void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     bool fast_hit(IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    // The named steps: translate() = config_lookup -> (shell) tlb_or_walk -> fault_policy.
     Outcome translate(const IopfExt& ext, uint64_t va, const smmu::Access& acc);
+    // STE + CD -> context. False: `o` is decided (bypass, abort, configuration fault), or in
+    // `probe` mode (fast path: cache-only, no time, no counting) the case is not a plain hit.
+    bool config_lookup(const IopfExt& ext, uint64_t va, Outcome& o, Lookup& l, bool probe);
+    void make_context(const IopfExt& ext, Lookup& l) const;
+    // Terminate (CD.A abort / RAZ-WI), stall (STALL_MODEL, CD.S, STE.S1STALLD), or negative
+    // ATS completion, and whether the event is recorded (CD.R).
+    void fault_policy(const IopfExt& ext, const Lookup& l, const smmu::WalkResult& wr, Outcome& o) const;
     // Configuration lookups copy the entry out: a cached entry may be evicted or invalidated
     // while this translation waits on a timed access.
     smmu::EventId fetch_ste(uint32_t sid, smmu::v3::Ste& out, uint64_t& fetch_addr);
+    // Nested streams (`s2` set): the CD table address is an IPA translated at stage 2; a
+    // fault there is returned with o->s2 / o->ipa set (a stage-2 fault with CLASS CD).
     smmu::EventId fetch_cd(uint32_t sid, uint32_t ssid, const smmu::v3::Ste& ste, CdEntry& out,
-                           uint64_t& fetch_addr);
-    uint64_t open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o, uint64_t t_detect);
+                           uint64_t& fetch_addr, const smmu::S2Config* s2 = nullptr, Outcome* o = nullptr);
+    // Stage-2 fault policy (STE.S2S stall, STE.S2R record; terminate = abort).
+    void stage2_fault(Outcome& o, const smmu::v3::Ste& ste, const IopfExt& ext, smmu::EventId e, uint8_t cls,
+                      uint64_t ipa) const;
     smmu::v3::EventRecord make_record(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o) const;
     // Holds the transaction in the stall table until software resumes it; returns the
     // response: RETRY, TERM (RAZ/WI) or ABORT.
@@ -149,7 +176,7 @@ private:
     bool mem_write(uint64_t addr, const void* src, unsigned len);
     // Time in this SMMU's clock on a synchronised path (the fast-mode hit path annotates its
     // delay instead and never calls this).
-    void spend(uint64_t cycles) { if (cycles) wait(clk_.cycles(cycles)); }
+    void spend(uint64_t cycles) { shell_.spend(cycles); }
 
     // ---- registers (smmu_v3_regs.cpp)
     void mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -188,8 +215,6 @@ private:
     smmu::Tlb tlb_;
     smmu::LruCache<uint32_t, smmu::v3::Ste> ste_cache_;
     smmu::LruCache<uint64_t, CdEntry> cd_cache_;
-    std::set<uint64_t> walks_in_flight_;   // (ASID, VA page) keys of walks in progress
-    sc_core::sc_event walk_done_;           // notified whenever a walk finishes
 
     // Register state.
     uint32_t cr0_ = 0, cr0ack_ = 0, cr1_ = 0, cr2_ = 0, gbpa_ = 0, irq_ctrl_ = 0, irq_ctrlack_ = 0;
@@ -211,15 +236,7 @@ private:
     bool cmdq_stopped_ = false;   // CMDQ_CONS.ERR set, waiting for GERRORN ack
 
     // Stall table (IDR5.STALL_MAX entries); STAG = entry index.
-    struct StallEntry {
-        bool used = false;
-        uint32_t sid = 0;
-        int resp = -1;              // ResumeResp once resumed
-        uint64_t fault_id = 0;
-        sc_core::sc_event resumed;
-    };
-    std::vector<std::unique_ptr<StallEntry>> stall_table_;
-    FifoResource stall_slots_;
+    smmu::StallTable stall_table_;   // entry resp: ResumeResp once resumed
     void resume(uint32_t sid, uint16_t stag, smmu::v3::ResumeResp resp);
     sc_core::sc_event evtq_space_;   // software moved EVTQ_CONS
 
@@ -232,6 +249,10 @@ private:
 
     Counters c_;
     std::map<std::string, uint64_t> cmd_counts_, event_counts_;
+
+    // The shared IOMMU shell (models/smmu/shell): TLB and walk steps, fault lifecycle, timed
+    // accesses through walk_port. Declared last: it refers to the members above.
+    smmu::TranslationShell shell_;
 };
 
 }  // namespace iopf

@@ -67,17 +67,25 @@ bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
     case Op::CFGI_CD_ALL:
         cd_cache_.erase_if([&](uint64_t k, const CdEntry&) { return (k >> 20) == cmd.sid; });
         return true;
+    // The NH commands act on the stage-1 (and combined) entries of their VMID; with stage 2
+    // stage-1-only streams are tagged with STE.S2VMID (Linux uses 0).
     case Op::TLBI_NH_ALL:
-        tlb_.invalidate_vmid(0);
+        tlb_.invalidate_s1_vmid(cmd.vmid);
         return true;
     case Op::TLBI_NH_ASID:
-        tlb_.invalidate_asid(0, cmd.asid);
+        tlb_.invalidate_asid(cmd.vmid, cmd.asid);
         return true;
     case Op::TLBI_NH_VA:
-        tlb_.invalidate_va(0, cmd.asid, cmd.addr, cmd.leaf);
+        tlb_.invalidate_va(cmd.vmid, cmd.asid, cmd.addr, cmd.leaf);
         return true;
     case Op::TLBI_NH_VAA:
-        tlb_.invalidate_va_all_asids(0, cmd.addr, cmd.leaf);
+        tlb_.invalidate_va_all_asids(cmd.vmid, cmd.addr, cmd.leaf);
+        return true;
+    case Op::TLBI_S12_VMALL:
+        tlb_.invalidate_vmid(cmd.vmid);   // stage 1, combined and stage 2 of the VMID
+        return true;
+    case Op::TLBI_S2_IPA:
+        tlb_.invalidate_ipa(cmd.vmid, cmd.addr);   // stage-2 entries only (combined ones stay)
         return true;
     case Op::TLBI_NSNH_ALL:
         tlb_.invalidate_all();
@@ -151,10 +159,8 @@ bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
     case Op::STALL_TERM:
         // Every transaction of the StreamID still stalled is terminated with an abort.
         ++c_.stall_terms;
-        for (uint16_t stag = 0; stag < stall_table_.size(); ++stag) {
-            const StallEntry& e = *stall_table_[stag];
-            if (e.used && e.sid == cmd.sid && e.resp < 0) resume(cmd.sid, stag, v3::ResumeResp::ABORT);
-        }
+        for (uint16_t stag = 0; stag < stall_table_.size(); ++stag)
+            if (stall_table_.held(cmd.sid, stag)) resume(cmd.sid, stag, v3::ResumeResp::ABORT);
         return true;
     default:
         // Everything else that decodes as legal is an invalidation this stage-1-only,

@@ -172,11 +172,8 @@ void SmmuV3::ack_process() {
     if ((was & v3::cr0::SMMUEN.mask()) && !(cr0ack_ & v3::cr0::SMMUEN.mask())) {
         // Translation turned off: every stalled transaction is terminated (abort).
         for (uint16_t stag = 0; stag < stall_table_.size(); ++stag) {
-            StallEntry& e = *stall_table_[stag];
-            if (e.used && e.resp < 0) {
-                e.resp = int(v3::ResumeResp::ABORT);
-                e.resumed.notify(sc_core::SC_ZERO_TIME);
-            }
+            const smmu::StallTable::Entry& e = stall_table_.at(stag);
+            if (e.used && e.resp < 0) stall_table_.resume(stag, int(v3::ResumeResp::ABORT));
         }
     }
     if ((cr0ack_ & v3::cr0::CMDQEN.mask()) && !(was & v3::cr0::CMDQEN.mask())) cmdq_kick_.notify(sc_core::SC_ZERO_TIME);

@@ -2,7 +2,6 @@
 // terminate model for faults. Part of the SmmuV3 module (smmu_v3.h).
 #include <cstring>
 
-#include "models/smmu/shell/timed_access.h"
 #include "models/smmu/v3/format/regs.h"
 #include "models/smmu/v3/smmu_v3.h"
 
@@ -22,13 +21,9 @@ bool is_translation_fault(EventId e) {
 
 }  // namespace
 
-bool SmmuV3::mem_read(uint64_t addr, void* dst, unsigned len) {
-    return smmu::timed_access(walk_port, tlm::TLM_READ_COMMAND, addr, dst, len);
-}
+bool SmmuV3::mem_read(uint64_t addr, void* dst, unsigned len) { return shell_.mem_read(addr, dst, len); }
 
-bool SmmuV3::mem_write(uint64_t addr, const void* src, unsigned len) {
-    return smmu::timed_access(walk_port, tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(src), len);
-}
+bool SmmuV3::mem_write(uint64_t addr, const void* src, unsigned len) { return shell_.mem_write(addr, src, len); }
 
 EventId SmmuV3::fetch_ste(uint32_t sid, v3::Ste& out, uint64_t& fetch_addr) {
     spend(cfg_cycles_);
@@ -65,11 +60,47 @@ EventId SmmuV3::fetch_ste(uint32_t sid, v3::Ste& out, uint64_t& fetch_addr) {
     return EventId::None;
 }
 
-EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntry& out, uint64_t& fetch_addr) {
+void SmmuV3::stage2_fault(Outcome& o, const v3::Ste& ste, const IopfExt& ext, EventId e, uint8_t cls,
+                          uint64_t ipa) const {
+    o.event = e;
+    o.s2 = true;
+    o.ipa = ipa;
+    o.cls = cls;
+    o.action = Action::abort;   // a terminated stage-2 fault always aborts
+    if (is_translation_fault(e)) {
+        // STE.S2S: stall stage-2 faults (STALL_MODEL 0b10 forces it); STE.S2R: record.
+        const unsigned sm = feat_.stall_model;
+        o.stall = sm == v3::idr0::STALL_MODEL_STALL_FORCED || (sm == v3::idr0::STALL_MODEL_STALL_TERM && ste.s2s);
+        o.record = ste.s2r || o.stall;
+        if (ext.ats == AtsKind::translation_request) { o.stall = false; o.record = false; }
+    } else {
+        o.record = true;
+    }
+}
+
+EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntry& out, uint64_t& fetch_addr,
+                         const smmu::S2Config* s2, Outcome* o) {
     const uint64_t key = (uint64_t(sid) << 20) | ssid;
     spend(cfg_cycles_);
     if (const CdEntry* cached = cd_cache_.lookup(key)) { ++c_.cfg_hits; out = *cached; return EventId::None; }
     ++c_.cfg_misses;
+    // Nested: the CD table (and its L1 descriptors) sit at IPAs; translate them at stage 2
+    // (stage-2 TLB entries, else a timed stage-2 walk).
+    auto to_pa = [&](uint64_t ipa, uint64_t& pa) -> EventId {
+        if (!s2) { pa = ipa; return EventId::None; }
+        smmu::TimedWalkMemory<decltype(walk_port)> mem(walk_port, c_.walk_reads);
+        smmu::Stage2Memory s2mem(*s2, ste.s2vmid, mem, &tlb_);
+        const smmu::S2WalkResult t = s2mem.translate(ipa, smmu::Access{});
+        if (s2mem.s2_walks) ++c_.s2_walks;
+        if (!t.ok()) {
+            o->s2 = true;
+            o->ipa = ipa;
+            if (t.fault == EventId::F_WALK_EABT) fetch_addr = t.fault_desc_pa;
+            return t.fault;
+        }
+        pa = t.pa;
+        return EventId::None;
+    };
     uint64_t cd_addr;
     if (ste.s1fmt == 0 || ste.s1cdmax == 0) {
         cd_addr = ste.s1_context_ptr + uint64_t(ssid) * 64;
@@ -77,6 +108,7 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntr
         // 2-level CD table: S1Fmt 1 = 4 KiB leaf tables (64 CDs), 2 = 64 KiB (1024 CDs).
         unsigned split = ste.s1fmt == 1 ? 6 : 10;
         uint64_t l1_addr = ste.s1_context_ptr + uint64_t(ssid >> split) * 8;
+        if (EventId f = to_pa(l1_addr, l1_addr); f != EventId::None) return f;
         uint64_t l1 = 0;
         ++c_.cfg_fetches;
         fetch_addr = l1_addr;
@@ -85,6 +117,7 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntr
         if (!d.v) return EventId::C_BAD_SUBSTREAMID;
         cd_addr = d.l2ptr + uint64_t(ssid & ((1u << split) - 1)) * 64;
     }
+    if (EventId f = to_pa(cd_addr, cd_addr); f != EventId::None) return f;
     uint64_t w[8];
     ++c_.cfg_fetches;
     fetch_addr = cd_addr;
@@ -94,35 +127,62 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntr
     EventId e = v3::check_cd(entry.cd, feat_, ste.s1stalld);
     if (e != EventId::None) return e;
     const auto& cd = entry.cd;
-    entry.s1.tt[0] = {cd.ttb0, cd.t0sz, static_cast<smmu::Granule>(v3::tg0_granule_shift(cd.tg0)), cd.epd0};
-    entry.s1.tt[1] = {cd.ttb1, cd.t1sz, static_cast<smmu::Granule>(v3::tg1_granule_shift(cd.tg1)), cd.epd1};
-    entry.s1.ips_bits = std::min(v3::cd_effective_ips_bits(cd, feat_), 48u);
-    entry.s1.affd = cd.affd;
-    entry.s1.wxn = cd.wxn;
+    smmu::S1Config& s1 = entry.s1.cfg;
+    s1.tt[0] = {cd.ttb0, cd.t0sz, static_cast<smmu::Granule>(v3::tg0_granule_shift(cd.tg0)), cd.epd0};
+    s1.tt[1] = {cd.ttb1, cd.t1sz, static_cast<smmu::Granule>(v3::tg1_granule_shift(cd.tg1)), cd.epd1};
+    s1.ips_bits = std::min(v3::cd_effective_ips_bits(cd, feat_), 48u);
+    s1.affd = cd.affd;
+    s1.wxn = cd.wxn;
     cd_cache_.insert(key, entry);
     return EventId::None;
 }
 
+// The named steps (models/smmu/shell/xlate_context.h): config lookup -> context -> tlb ->
+// walk -> fault policy. ATS translation requests (smmu_v3_ats.cpp) use the same steps.
 SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::Access& acc) {
     Outcome o;
+    Lookup l;
+    if (!config_lookup(ext, va, o, l, false)) return o;
+    const smmu::WalkResult wr = shell_.tlb_or_walk(l.ctx, va, acc);
+    fault_policy(ext, l, wr, o);
+    return o;
+}
+
+bool SmmuV3::config_lookup(const IopfExt& ext, uint64_t va, Outcome& o, Lookup& l, bool probe) {
     const bool smmuen = cr0ack_ & v3::cr0::SMMUEN.mask();
     if (!smmuen) {
+        if (probe) return false;
         // SMMU_GBPA governs traffic while translation is disabled.
         o.action = (gbpa_ & v3::gbpa::ABORT.mask()) ? Action::abort : Action::bypass;
         o.pa = va;
-        return o;
+        return false;
     }
-    v3::Ste ste_copy;
-    EventId e = fetch_ste(ext.sid, ste_copy, o.fetch_addr);
+    if (probe) {
+        // Fast mode: only the direct case (cached STE with a CD, cached CD), no time, no
+        // counting; anything else takes the accurate path.
+        const v3::Ste* ste = ste_cache_.lookup(ext.sid);
+        if (!ste || ste->config == v3::ste_config::ABORT || ste->config == v3::ste_config::BYPASS ||
+            ste->stage2_enabled())
+            return false;   // stage-2 streams take the accurate path
+        if (ext.ssv != (ste->s1cdmax != 0)) return false;
+        const CdEntry* cde = cd_cache_.lookup((uint64_t(ext.sid) << 20) | (ext.ssv ? ext.ssid : 0));
+        if (!cde) return false;
+        l.ste = *ste;
+        l.cd = *cde;
+        make_context(ext, l);
+        l.ctx.cfg_lookups = 2;
+        return true;
+    }
+    EventId e = fetch_ste(ext.sid, l.ste, o.fetch_addr);
     if (e == EventId::C_BAD_STREAMID) {
         // Recorded only when SMMU_CR2.RECINVSID asks for it.
         o.event = e;
         o.record = cr2_ & v3::cr2::RECINVSID.mask();
-        return o;
+        return false;
     }
-    if (e != EventId::None) { o.event = e; o.record = true; return o; }
-    const v3::Ste* ste = &ste_copy;
-    if (v3::ste_aborts_silently(*ste)) { o.action = Action::abort; return o; }   // Config=abort: no event
+    if (e != EventId::None) { o.event = e; o.record = true; return false; }
+    const v3::Ste* ste = &l.ste;
+    if (v3::ste_aborts_silently(*ste)) { o.action = Action::abort; return false; }   // Config=abort: no event
     if (ext.ats != AtsKind::untranslated && ste->eats != v3::eats::FULL) {
         // Only EATS = 0b01 (full ATS) enables ATS for a stage-1 stream; 0b11 behaves as
         // 0b00, and split-stage ATS (0b10) needs stage 2.
@@ -131,86 +191,66 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
         o.event = ext.ats == AtsKind::translation_request ? EventId::F_BAD_ATS_TREQ : EventId::F_TRANSL_FORBIDDEN;
         o.record = true;
         o.cls = 2;
-        return o;
+        return false;
     }
-    if (ext.ats == AtsKind::translated) { o.action = Action::bypass; o.pa = va; return o; }   // already translated
-    if (ste->config == v3::ste_config::BYPASS) { o.action = Action::bypass; o.pa = va; return o; }
+    if (ext.ats == AtsKind::translated) { o.action = Action::bypass; o.pa = va; return false; }   // already translated
+    if (ste->config == v3::ste_config::BYPASS) { o.action = Action::bypass; o.pa = va; return false; }
+    const bool s2 = ste->stage2_enabled();
+    if (s2) {
+        l.s2 = v3::ste_s2_config(*ste, feat_);
+        o.vmid = ste->s2vmid;
+    }
+    if (ste->config == v3::ste_config::S2_TRANS) {   // stage 2 only: no CD
+        make_context(ext, l);
+        return true;
+    }
     uint32_t ssid = ext.ssv ? ext.ssid : 0;
     if (ext.ssv) {
         if (ste->s1cdmax == 0 || ext.ssid >= (1u << ste->s1cdmax)) {
-            o.event = EventId::C_BAD_SUBSTREAMID; o.record = true; return o;
+            o.event = EventId::C_BAD_SUBSTREAMID; o.record = true; return false;
         }
     } else if (ste->s1cdmax != 0) {
         // STE.S1DSS: what a transaction without a SubstreamID gets when substreams are on.
-        if (ste->s1dss == v3::s1dss::BYPASS) { o.action = Action::bypass; o.pa = va; return o; }
-        if (ste->s1dss == v3::s1dss::TERMINATE) { o.event = EventId::F_STREAM_DISABLED; o.record = true; return o; }
+        if (ste->s1dss == v3::s1dss::BYPASS) { o.action = Action::bypass; o.pa = va; return false; }
+        if (ste->s1dss == v3::s1dss::TERMINATE) { o.event = EventId::F_STREAM_DISABLED; o.record = true; return false; }
         ssid = 0;   // S1DSS_SSID0
     }
-    CdEntry cd_copy;
-    e = fetch_cd(ext.sid, ssid, *ste, cd_copy, o.fetch_addr);
-    const CdEntry* cde = &cd_copy;
-    if (e != EventId::None) { o.event = e; o.record = true; return o; }
-    const v3::Cd& cd = cde->cd;
-    const uint16_t asid = cd.asid;
+    e = fetch_cd(ext.sid, ssid, *ste, l.cd, o.fetch_addr, s2 ? &l.s2 : nullptr, &o);
+    if (o.s2) { stage2_fault(o, *ste, ext, e, 0, o.ipa); return false; }   // CLASS CD
+    if (e != EventId::None) { o.event = e; o.record = true; return false; }
+    make_context(ext, l);
+    return true;
+}
 
-    spend(tlb_cycles_);
-    const smmu::TlbEntry* hit = tlb_.lookup(0, asid, va);
-    smmu::WalkResult wr;
-    if (hit) {
-        ++c_.tlb_hits;
-        wr.attrs = hit->attrs;
-        wr.size_log2 = hit->size_log2;
-        wr.pa = hit->pa_base + (va - hit->va_base);
-        if (!smmu::permits(hit->attrs, acc, cd.wxn)) wr.fault = EventId::F_PERMISSION;
-        wr.level = 3;
-    } else {
-        ++c_.tlb_misses;
-        const uint64_t key = (uint64_t(asid) << 48) ^ (va >> 12);
-        if (walks_in_flight_.count(key)) {
-            // Another translation is already walking this page: wait for its fill, then
-            // look again (a miss that costs no walk of its own).
-            ++c_.tlb_miss_coalesced;
-            while (walks_in_flight_.count(key)) wait(walk_done_);
-            hit = tlb_.lookup(0, asid, va);
-            if (hit) {
-                wr.attrs = hit->attrs;
-                wr.size_log2 = hit->size_log2;
-                wr.pa = hit->pa_base + (va - hit->va_base);
-                if (!smmu::permits(hit->attrs, acc, cd.wxn)) wr.fault = EventId::F_PERMISSION;
-            }
-        }
-        if (!hit) {
-            walks_in_flight_.insert(key);
-            {
-                Hold w(walk_slots_);
-                ++walks_active_;
-                ++c_.walks;
-                smmu::TimedWalkMemory<decltype(walk_port)> mem(walk_port, c_.walk_reads);
-                wr = smmu::walk_stage1(cde->s1, va, acc, mem);
-                --walks_active_;
-            }
-            walks_in_flight_.erase(key);
-            if (wr.ok()) {
-                smmu::TlbEntry te;
-                te.vmid = 0;
-                te.asid = asid;
-                te.va_base = wr.va_base;
-                te.pa_base = wr.pa_base;
-                te.size_log2 = wr.size_log2;
-                te.attrs = wr.attrs;
-                tlb_.insert(te);
-            }
-            walk_done_.notify(sc_core::SC_ZERO_TIME);
-        }
-    }
+void SmmuV3::make_context(const IopfExt& ext, Lookup& l) const {
+    // VMID: STE.S2VMID when stage 2 is implemented (stage-1-only streams too; Linux uses 0),
+    // else 0. Stage 1: the CD's ASID and VMSAv8-64 walker; stage 2 (Config 0b11x): the STE's
+    // stage-2 configuration (S2 only: no stage 1).
+    l.ctx.vmid = feat_.stage2 ? l.ste.s2vmid : 0;
+    const bool s2_only = l.ste.config == v3::ste_config::S2_TRANS;
+    l.ctx.asid = s2_only ? 0 : l.cd.cd.asid;
+    l.ctx.pasid = ext.ssid;
+    l.ctx.pasid_valid = ext.ssv;
+    l.ctx.wxn = s2_only ? false : l.cd.cd.wxn;
+    l.ctx.stage1 = s2_only ? nullptr : &l.cd.s1;
+    l.ctx.stage2 = nullptr;
+    l.ctx.stage2_cfg = l.ste.stage2_enabled() ? &l.s2 : nullptr;
+}
+
+void SmmuV3::fault_policy(const IopfExt& ext, const Lookup& l, const smmu::WalkResult& wr, Outcome& o) const {
     if (wr.ok()) {
         o.action = Action::translate;
         o.pa = wr.pa;
         o.attrs = wr.attrs;
         o.size_log2 = wr.size_log2;
-        return o;
+        return;
     }
-
+    if (wr.stage == 2) {   // stage-2 fault: STE.S2S / S2R decide, CLASS TT or IN, the IPA
+        stage2_fault(o, l.ste, ext, wr.fault, wr.fault_class, wr.ipa);
+        if (wr.fault == EventId::F_WALK_EABT) o.fetch_addr = wr.fault_desc_pa;
+        return;
+    }
+    const v3::Cd& cd = l.cd.cd;
     o.event = wr.fault;
     // CLASS: IN for a fault on the input address itself, TT for an abort fetching a table.
     o.cls = wr.fault == EventId::F_WALK_EABT ? 1 : 2;
@@ -219,7 +259,7 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
         // STE does not disallow it (S1STALLD). A stalled fault is always recorded.
         const unsigned sm = feat_.stall_model;
         o.stall = sm == v3::idr0::STALL_MODEL_STALL_FORCED ||
-                  (sm == v3::idr0::STALL_MODEL_STALL_TERM && cd.s && !ste->s1stalld);
+                  (sm == v3::idr0::STALL_MODEL_STALL_TERM && cd.s && !l.ste.s1stalld);
         o.record = cd.r || o.stall;                       // CD.R: record faults
         if (ext.ats == AtsKind::translation_request) {
             // An ATS translation fault is a negative completion: no event, no stall.
@@ -232,27 +272,21 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
         o.action = Action::abort;
     }
     if (wr.fault == EventId::F_WALK_EABT) o.fetch_addr = wr.fault_desc_pa;
-    return o;
 }
 
 bool SmmuV3::fast_hit(IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    // Temporal decoupling for TLB hits: all state is already cached, so no context switch.
-    if (!(cr0ack_ & v3::cr0::SMMUEN.mask())) return false;
-    const v3::Ste* ste = ste_cache_.lookup(ext.sid);
-    if (!ste || ste->config == v3::ste_config::ABORT || ste->config == v3::ste_config::BYPASS) return false;
-    if (ext.ssv != (ste->s1cdmax != 0)) return false;
-    const CdEntry* cde = cd_cache_.lookup((uint64_t(ext.sid) << 20) | (ext.ssv ? ext.ssid : 0));
-    if (!cde) return false;
-    const smmu::TlbEntry* hit = tlb_.lookup(0, cde->cd.asid, gp.get_address());
-    if (!hit) return false;
-    smmu::Access acc{gp.is_write(), ext.ind, ext.pnu};
-    if (!smmu::permits(hit->attrs, acc, cde->cd.wxn)) return false;
-    ++c_.translations;
-    ++c_.tlb_hits;
-    ++c_.cfg_hits;
-    ++c_.cfg_hits;
-    delay += clk_.cycles(2 * ifc_cycles_ + 2 * cfg_cycles_ + tlb_cycles_);
+    // Fast mode: the same config-lookup and TLB steps, cache-only and without waiting; the
+    // cost is annotated (temporal decoupling). A miss of any kind takes the accurate path.
     const uint64_t va = gp.get_address();
+    Outcome o;
+    Lookup l;
+    if (!config_lookup(ext, va, o, l, true)) return false;
+    const smmu::TlbEntry* hit = shell_.tlb_probe(l.ctx, va, smmu::Access{gp.is_write(), ext.ind, ext.pnu});
+    if (!hit) return false;
+    ++c_.translations;
+    shell_.count_hit();
+    c_.cfg_hits += l.ctx.cfg_lookups;
+    delay += clk_.cycles(2 * ifc_cycles_ + l.ctx.cfg_lookups * cfg_cycles_ + tlb_cycles_);
     gp.set_address(hit->pa_base + (va - hit->va_base));
     downstream->b_transport(gp, delay);
     gp.set_address(va);
@@ -288,9 +322,7 @@ void SmmuV3::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
     if (ctx_.mode == TimingMode::fast && ext->ats == AtsKind::untranslated && fast_hit(*ext, gp, delay)) return;
 
     // Accurate path: synchronise, then every step costs simulated time in this thread.
-    wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
-    wait(clk_.cycles(ifc_cycles_));
+    shell_.sync(delay, ifc_cycles_);
     const uint64_t va = gp.get_address();
     const smmu::Access acc{gp.is_write(), ext->ind, ext->pnu};
     uint64_t fault_id = 0;
@@ -311,11 +343,14 @@ void SmmuV3::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
             break;
         }
         const uint64_t t_detect = now_ps();
-        if (fault_id) {                                          // a retried access faulted again
-            ctx_.faults.close(fault_id, t_detect);
-            --faults_in_flight_;
+        if (fault_id) shell_.close_refaulted(fault_id, t_detect);   // a retried access faulted again
+        fault_id = o.event != EventId::None ? shell_.open_fault(*ext, gp, o.event, t_detect, true) : 0;
+        if (fault_id) {
+            FaultRecord* fr = ctx_.faults.find(fault_id);
+            fr->stage_of_fault = o.s2 ? 2 : 1;
+            fr->vmid = o.vmid;
+            if (o.s2) ++c_.s2_faults;
         }
-        fault_id = o.event != EventId::None ? open_fault(*ext, gp, o, t_detect) : 0;
         if (o.stall) {
             const v3::ResumeResp r = stall(*ext, gp, o, fault_id);
             if (r == v3::ResumeResp::RETRY) continue;           // as though newly arrived
@@ -329,36 +364,8 @@ void SmmuV3::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
         }
         break;
     }
-    if (fault_id) {
-        FaultRecord* fr = ctx_.faults.find(fault_id);
-        if (fr && fr->resolution == Resolution::pending) fr->resolution = Resolution::terminated;
-        // The device closes the fault when the response reaches it (the retry stage).
-        if (ext != &no_sideband) ext->fault_id = fault_id;
-        else ctx_.faults.close(fault_id, now_ps());
-        --faults_in_flight_;
-    }
-    wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
-    wait(clk_.cycles(ifc_cycles_));
-}
-
-uint64_t SmmuV3::open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o, uint64_t t_detect) {
-    FaultRecord fr;
-    fr.device = ext.device;
-    fr.smmu = name();
-    fr.sid = ext.sid;
-    fr.ssid = ext.ssid;
-    fr.ssv = ext.ssv;
-    fr.address = gp.get_address();
-    fr.write = gp.is_write();
-    fr.exec = ext.ind;
-    fr.priv = ext.pnu;
-    fr.event = smmu::event_name(o.event);
-    fr.t_issue_ps = ext.t_issue_ps ? ext.t_issue_ps : t_detect;
-    const uint64_t id = ctx_.faults.open(std::move(fr));
-    ctx_.faults.mark(id, Stage::detect, t_detect);
-    ++faults_in_flight_;
-    return id;
+    if (fault_id) shell_.finish_fault(fault_id, ext, ext != &no_sideband, Resolution::terminated);
+    shell_.sync(delay, ifc_cycles_);
 }
 
 v3::EventRecord SmmuV3::make_record(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o) const {
@@ -373,23 +380,16 @@ v3::EventRecord SmmuV3::make_record(const IopfExt& ext, const tlm::tlm_generic_p
     ev.event_class = static_cast<v3::EventClass>(o.cls);
     ev.input_addr = gp.get_address();
     ev.fetch_addr = o.fetch_addr;
+    ev.s2 = o.s2;
+    ev.ipa = o.ipa;
     return ev;
 }
 
 v3::ResumeResp SmmuV3::stall(const IopfExt& ext, const tlm::tlm_generic_payload& gp, const Outcome& o, uint64_t fault_id) {
     // A full stall table back-pressures the device: the faulting transaction waits for a
     // free entry (never dropped).
-    if (!stall_slots_.try_acquire()) {
-        ++c_.stall_table_waits;
-        stall_slots_.acquire();
-    }
-    uint16_t stag = 0;
-    while (stall_table_[stag]->used) ++stag;   // a unit of stall_slots_ guarantees a free entry
-    StallEntry& e = *stall_table_[stag];
-    e.used = true;
-    e.sid = ext.sid;
-    e.resp = -1;
-    e.fault_id = fault_id;
+    const uint16_t stag = stall_table_.acquire(ext.sid, fault_id, c_.stall_table_waits);
+    smmu::StallTable::Entry& e = stall_table_.at(stag);
     ++c_.stalls;
     ++stalled_now_;
     if (fault_id) ctx_.faults.set_key(fault_id, name(), stall_fault_key(ext.sid, stag));
@@ -407,39 +407,28 @@ v3::ResumeResp SmmuV3::stall(const IopfExt& ext, const tlm::tlm_generic_payload&
         wait(evtq_space_ | ack_ev_ | e.resumed);
     }
     if (fault_id) ctx_.faults.mark(fault_id, Stage::record, now_ps());
-    while (e.resp < 0) wait(e.resumed);
-    const auto resp = static_cast<v3::ResumeResp>(e.resp);
+    const auto resp = static_cast<v3::ResumeResp>(stall_table_.wait_resumed(stag));
     if (fault_id) ctx_.faults.clear_key(name(), stall_fault_key(ext.sid, stag));
-    e.used = false;
+    stall_table_.release(stag);
     --stalled_now_;
-    stall_slots_.release();
     return resp;
 }
 
 void SmmuV3::resume(uint32_t sid, uint16_t stag, v3::ResumeResp resp) {
     // CMD_RESUME: a STAG (with its StreamID) that matches no stalled transaction is a no-op.
-    if (stag >= stall_table_.size() || !stall_table_[stag]->used || stall_table_[stag]->sid != sid ||
-        stall_table_[stag]->resp >= 0) {
+    if (!stall_table_.held(sid, stag)) {
         ++c_.resume_unknown;
         return;
     }
-    StallEntry& e = *stall_table_[stag];
     ++c_.resumes;
-    e.resp = int(resp);
-    if (e.fault_id) ctx_.faults.mark(e.fault_id, Stage::respond, now_ps());
-    e.resumed.notify(sc_core::SC_ZERO_TIME);
+    const uint64_t fault_id = stall_table_.at(stag).fault_id;
+    stall_table_.resume(stag, int(resp));
+    if (fault_id) ctx_.faults.mark(fault_id, Stage::respond, now_ps());
 }
 
 void SmmuV3::complete_terminated(tlm::tlm_generic_payload& gp, Action action) {
     // Terminate: an abort, or reads-as-zero / writes-ignored (CD.A = 0, or CMD_RESUME TERM).
-    if (action == Action::raz_wi) {
-        ++c_.raz_wi;
-        if (gp.is_read()) std::memset(gp.get_data_ptr(), 0, gp.get_data_length());
-        gp.set_response_status(tlm::TLM_OK_RESPONSE);
-    } else {
-        ++c_.aborted;
-        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-    }
+    shell_.complete_terminated(gp, action == Action::raz_wi ? smmu::Termination::raz_wi : smmu::Termination::abort);
 }
 
 }  // namespace iopf
