@@ -17,6 +17,10 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
     if (mm_->user_pool().base() < pool_base + pool_size && pool_base < mm_->user_pool().base() + mm_->user_pool().size())
         throw ConfigError("parameter 'host.mm.user_pool.base': the user pool overlaps the kernel pool");
     iopf_ = std::make_unique<IopfQueue>("iopf", ctx, p.sub("iopf"), cpu, *mm_);
+    if (p.has("vms")) {
+        hyp_ = std::make_unique<Hypervisor>("hypervisor", ctx, p, cpu, bus, *pool_, *mm_);
+        iopf_->stage2_handler = [this](const IopfFault& f) { return hyp_->handle_s2_fault(f); };
+    }
 
     const std::vector<FirmwareDevice>& devices = fw_tables.devices;
     std::vector<SmmuV3Firmware> smmus;
@@ -90,10 +94,15 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
             }
             a.iopf = ds.get_bool("iopf", !a.sva.empty() && (a.can_stall || a.pcie),
                                  "the device driver enables IOPF (recoverable faults go to the IOPF queue)");
-            const std::string cfg = ds.get_enum("config", "translate", {"translate", "bypass", "abort"},
-                                                "STE.Config the driver installs for this device");
+            const std::string cfg = ds.get_enum("config", "translate", {"translate", "bypass", "abort", "s2_only", "nested"},
+                                                "STE.Config the driver installs for this device (s2_only / nested: assigned to `vm`)");
             a.config = cfg == "bypass" ? StreamAttach::Config::bypass
-                     : cfg == "abort" ? StreamAttach::Config::abort : StreamAttach::Config::translate;
+                     : cfg == "abort" ? StreamAttach::Config::abort
+                     : cfg == "s2_only" ? StreamAttach::Config::s2_only
+                     : cfg == "nested" ? StreamAttach::Config::nested : StreamAttach::Config::translate;
+            a.vm = ds.get_string("vm", "", "the VM (host.vms) the device is assigned to (config s2_only or nested)");
+            if ((cfg == "s2_only" || cfg == "nested") && (!hyp_ || !hyp_->has_vm(a.vm)))
+                throw ConfigError("parameter '" + ds.path("vm") + "': no VM named '" + a.vm + "' in host.vms");
             for (const auto& cn : ds.children("contexts", "address spaces (CDs) of the device")) {
                 ParamScope cs = ds.sub("contexts").sub(cn);
                 StreamContext c;
@@ -117,6 +126,7 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
         drivers_.push_back(std::make_unique<SmmuV3Driver>((fw.name + "_driver").c_str(), ctx,
                                                           p.sub("smmu_driver"), cpu, bus, irqc, *pool_, f,
                                                           std::move(attach), mm_.get(), iopf_.get()));
+        drivers_.back()->set_hypervisor(hyp_.get());
     }
     v2_ = std::make_unique<HostV2>(ctx, p, cpu, bus, irqc, *pool_, smmus_v2, gpus, devices);
     mm_->on_exit = [this](MmStruct& mm) {

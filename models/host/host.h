@@ -13,6 +13,7 @@
 #include "models/host/cpu.h"
 #include "models/host/host_bus.h"
 #include "models/host/host_v2.h"
+#include "models/host/hypervisor.h"
 #include "models/host/iopf.h"
 #include "models/host/os_mm.h"
 #include "models/host/irq_controller.h"
@@ -47,6 +48,7 @@ private:
     std::unique_ptr<IopfQueue> iopf_;
     std::vector<std::unique_ptr<SmmuV3Driver>> drivers_;
     std::unique_ptr<HostV2> v2_;
+    std::unique_ptr<Hypervisor> hyp_;   // when the platform declares host.vms
 };
 
 }  // namespace iopf

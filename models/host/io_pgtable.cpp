@@ -85,6 +85,15 @@ void IoPgtable::map(uint64_t va, uint64_t pa, uint64_t size, const smmu::LeafAtt
     }
 }
 
+bool IoPgtable::map_desc(uint64_t va, uint64_t desc) {
+    const uint64_t table = table_for(va, 3, true);
+    const uint64_t slot = table + index_of(va, 3) * 8;
+    if (valid(bus_.read64(slot))) return false;
+    bus_.write64(slot, desc);
+    charge_pte_write();
+    return true;
+}
+
 uint64_t IoPgtable::unmap(uint64_t va, uint64_t size) {
     uint64_t n = 0;
     for (uint64_t off = 0; off < size; off += kPage) {

@@ -31,6 +31,9 @@ public:
     // and alignment permit. Throws ConfigError when va/pa/size are not 4 KiB aligned, the
     // range leaves the 48-bit VA space, or it overlaps an existing mapping.
     void map(uint64_t va, uint64_t pa, uint64_t size, const smmu::LeafAttrs& attrs, bool allow_blocks = false);
+    // Writes `desc` (any 4 KiB leaf format, e.g. a stage-2 page descriptor) as the level-3
+    // entry of va, creating tables. False (nothing written) if the entry is already valid.
+    bool map_desc(uint64_t va, uint64_t desc);
     // Removes the leaf entries of [va, va+size) (4 KiB pages only). Returns pages unmapped.
     uint64_t unmap(uint64_t va, uint64_t size);
     // Software walk (timed reads): the leaf descriptor for `va`, or 0.

@@ -74,6 +74,7 @@ void IopfQueue::flush_dev(IopfDevice* dev) {
 
 PageResponse IopfQueue::handle_single(const IopfFault& f) {
     cpu_.busy(handle_ps_.sample(), "iopf_handle");
+    if (f.s2) return stage2_handler ? stage2_handler(f) : PageResponse::invalid;   // guest memory
     if (!f.pasid_valid) return PageResponse::invalid;
     MmStruct* mm = mm_.find_pasid(f.pasid);
     if (!mm) return PageResponse::invalid;            // no address space bound to the PASID

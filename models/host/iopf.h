@@ -34,6 +34,8 @@ struct IopfFault {
     bool last = true;
     bool pri = false;          // came from the PRI queue (else a stall record)
     uint64_t fault_id = 0;     // FaultTracker id (instrumentation)
+    bool s2 = false;           // a stage-2 fault: addr is the IPA, vmid the stream's VMID
+    uint16_t vmid = 0;
 };
 
 struct IopfGroup {
@@ -54,6 +56,9 @@ public:
     IopfQueue(sc_core::sc_module_name name, SimContext& ctx, ParamScope params, Cpu& cpu, OsMm& mm);
 
     Workqueue wq;
+    // The hypervisor's stage-2 fault handler (models/host/hypervisor.h); stage-2 faults are
+    // INVALID without one.
+    std::function<PageResponse(const IopfFault&)> stage2_handler;
 
     // iopf_queue_add_device(): returns the device's fault parameter.
     IopfDevice* add_device(const std::string& name, std::function<void(const IopfGroup&, PageResponse)> respond);

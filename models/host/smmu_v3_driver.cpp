@@ -1,4 +1,5 @@
 #include "models/host/smmu_v3_driver.h"
+#include "models/host/hypervisor.h"
 
 #include <algorithm>
 
@@ -250,7 +251,24 @@ void SmmuV3Driver::attach(const StreamAttach& s) {
     b.attach = &s;
     if (s.config == StreamAttach::Config::bypass) ste.config = v3::ste_config::BYPASS;
     else if (s.config == StreamAttach::Config::abort) ste.config = v3::ste_config::ABORT;
-    else {
+    else if (s.config == StreamAttach::Config::s2_only || s.config == StreamAttach::Config::nested) {
+        // Assigned to a VM: stage 2 is the hypervisor's (VMID, S2TTB); nested adds the
+        // guest's stage 1 (its CD at an IPA). STE.S2S stalls stage-2 faults for a device that
+        // may stall; the host then faults the guest page in (IOPF) and resumes.
+        if (!hyp_) throw ConfigError(s.device + ": assigned to VM '" + s.vm + "' but the host has no hypervisor");
+        const bool nested = s.config == StreamAttach::Config::nested;
+        ste.config = nested ? v3::ste_config::NESTED : v3::ste_config::S2_TRANS;
+        hyp_->prepare_stream(s.vm, nested, ste, this, oas_bits_);
+        b.vmid = ste.s2vmid;
+        ste.s2s = stall_forced_ || (stall_supported_ && s.can_stall);
+        ste.s1stalld = false;
+        if (ste.s2s && iopf_) {
+            const uint32_t sid = s.sid;
+            b.iopf_dev = iopf_->add_device(s.device, [this, sid](const IopfGroup& g, PageResponse r) {
+                page_response(sid, g, r);
+            });
+        }
+    } else {
         ste.config = v3::ste_config::S1_TRANS;
         // Address spaces: explicit contexts (IOVA mappings) and SVA bindings (PASID = SSID).
         struct Ctx { uint32_t ssid; bool ssv; uint16_t asid; uint64_t ttb; };
@@ -520,6 +538,13 @@ void SmmuV3Driver::handle_stall(const v3::EventRecord& ev, uint64_t t_seen) {
     f.priv = ev.pnu;
     f.grpid = ev.stag;
     f.last = true;
+    if (ev.s2) {
+        // A stage-2 fault of a stream assigned to a VM: the host resolves the IPA.
+        f.s2 = true;
+        f.addr = ev.ipa;
+        auto it = bound_.find(ev.sid);
+        f.vmid = it == bound_.end() ? 0 : it->second.vmid;
+    }
     f.fault_id = ctx_.faults.find_key(fw_.name, stall_fault_key(ev.sid, ev.stag));
     ctx_.faults.mark(f.fault_id, Stage::irq, t_seen);
     report(f);

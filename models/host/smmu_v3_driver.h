@@ -53,7 +53,9 @@ struct StreamAttach {
     std::string device;
     uint32_t sid = 0;
     // detached: the OS never attached the device: its STE stays invalid (V=0).
-    enum class Config { translate, bypass, abort, detached } config = Config::translate;
+    // s2_only / nested: the device is assigned to VM `vm` (models/host/hypervisor.h).
+    enum class Config { translate, bypass, abort, detached, s2_only, nested } config = Config::translate;
+    std::string vm;
     std::vector<StreamContext> contexts;
     std::vector<std::string> sva;   // processes bound with iommu_sva_bind_device (PASID = SSID)
     bool can_stall = false;         // firmware: the device may be stalled ("dma-can-stall")
@@ -65,8 +67,12 @@ struct StreamAttach {
     sc_core::sc_signal<bool>* bus_master_enable = nullptr;
 };
 
+class Hypervisor;
+
 class SmmuV3Driver : public sc_core::sc_module {
 public:
+    // The hypervisor owning the VMs that streams may be assigned to (set before the run).
+    void set_hypervisor(Hypervisor* h) { hyp_ = h; }
     SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamScope params, Cpu& cpu, HostBus& bus,
                  IrqController& irqc, PhysAlloc& pool, SmmuV3Firmware fw, std::vector<StreamAttach> streams,
                  OsMm* mm = nullptr, IopfQueue* iopf = nullptr);
@@ -116,7 +122,9 @@ private:
         const StreamAttach* attach = nullptr;
         uint64_t cd_table = 0;
         IopfDevice* iopf_dev = nullptr;
+        uint16_t vmid = 0;        // assigned to a VM: its VMID
     };
+    Hypervisor* hyp_ = nullptr;
     std::map<uint32_t, Bound> bound_;   // by StreamID
     OsMm* mm_;
     IopfQueue* iopf_;

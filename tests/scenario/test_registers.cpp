@@ -36,7 +36,7 @@ TEST_CASE("registers: IDR0/1/5 reflect configured features", "[scenario][registe
             });
     rig.run();
     CHECK(v3::idr0::S1P.get(idr0) == 1);
-    CHECK(v3::idr0::S2P.get(idr0) == 0);
+    CHECK(v3::idr0::S2P.get(idr0) == 1);   // stage 2 advertised (features.stage2, default on)
     CHECK(v3::idr0::TTF.get(idr0) == v3::idr0::TTF_AARCH64);
     CHECK(v3::idr0::MSI.get(idr0) == 0);
     CHECK(v3::idr0::SEV.get(idr0) == 0);

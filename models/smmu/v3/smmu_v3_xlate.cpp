@@ -54,6 +54,8 @@ EventId SmmuV3::fetch_ste(uint32_t sid, v3::Ste& out, uint64_t& fetch_addr) {
     fetch_addr = ste_addr;
     if (!mem_read(ste_addr, w, 64)) return EventId::F_STE_FETCH;
     out = v3::decode_ste(w);
+    // The queue log shows each STE the SMMU fetches for a stage-2 stream (what software set up).
+    if (out.stage2_enabled()) ctx_.queue_log.note(now_ps(), name(), "strtab", "sid=" + std::to_string(sid) + " " + v3::to_string(out));
     EventId e = v3::check_ste(out, feat_);
     if (e != EventId::None) return e;
     ste_cache_.insert(sid, out);

@@ -1,6 +1,7 @@
 #include "models/smmu/v3/format/ste.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace iopf::smmu::v3 {
 
@@ -167,6 +168,24 @@ smmu::S2Config ste_s2_config(const Ste& s, const Features& f) {
     c.ps_bits = std::min(ps_bits(s.s2ps), f.oas_bits);
     c.affd = s.s2affd;
     return c;
+}
+
+std::string to_string(const Ste& s) {
+    const char* cfg = s.config == ste_config::BYPASS ? "bypass"
+                    : s.config == ste_config::S1_TRANS ? "s1_trans"
+                    : s.config == ste_config::S2_TRANS ? "s2_only"
+                    : s.config == ste_config::NESTED ? "nested" : "abort";
+    char b[320];
+    int n = std::snprintf(b, sizeof b, "STE V=%d Config=%s", s.v ? 1 : 0, cfg);
+    if (s.stage1_enabled())
+        n += std::snprintf(b + n, sizeof b - n, " S1ContextPtr=0x%llx S1CDMax=%u", (unsigned long long)s.s1_context_ptr,
+                           unsigned(s.s1cdmax));
+    if (s.stage2_enabled())
+        std::snprintf(b + n, sizeof b - n,
+                      " S2VMID=%u S2T0SZ=%u S2SL0=%u S2TG=%u S2PS=%u S2AA64=%d S2AFFD=%d S2S=%d S2R=%d S2TTB=0x%llx",
+                      unsigned(s.s2vmid), unsigned(s.s2t0sz), unsigned(s.s2sl0), unsigned(s.s2tg), unsigned(s.s2ps),
+                      s.s2aa64 ? 1 : 0, s.s2affd ? 1 : 0, s.s2s ? 1 : 0, s.s2r ? 1 : 0, (unsigned long long)s.s2ttb);
+    return b;
 }
 
 StL1Desc decode_st_l1(uint64_t w) {

@@ -17,6 +17,7 @@
 //    ste_aborts_silently() to detect that case.
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "models/smmu/fault.h"
 #include "models/smmu/stage2.h"
@@ -157,6 +158,10 @@ EventId check_ste(const Ste& s, const Features& f);
 // Stage-2 walker configuration of an STE: S2TTB, S2T0SZ, S2SL0, S2TG (0b00 4 KB, 0b01
 // 64 KB, 0b10 16 KB), S2PS (capped at the SMMU's OAS), S2AFFD.
 smmu::S2Config ste_s2_config(const Ste& s, const Features& f);
+
+// One-line decoded form for the queue log: "STE V=1 Config=nested S1ContextPtr=0x...
+// S2VMID=1 S2T0SZ=16 S2SL0=2 S2TG=0 S2PS=5 S2AA64=1 S2S=1 S2R=1 S2TTB=0x...".
+std::string to_string(const Ste& s);
 
 // V == 1 and Config == 0b0xx: transactions abort and no event is recorded.
 inline bool ste_aborts_silently(const Ste& s) { return s.v && (s.config & 0b100) == 0; }
