@@ -56,7 +56,8 @@ nlohmann::json effective_config(const Params& params, const std::string& platfor
         if (p.type == "object") {
             if (!platform.contains(ptr)) platform[ptr] = nlohmann::json::object();
         } else {
-            platform[ptr] = typed_value(p);
+            const nlohmann::json* dist = params.value_json(p.path);   // a distribution-valued cost
+            platform[ptr] = dist ? *dist : typed_value(p);
         }
     }
     return {{"schema_version", kConfigSchemaVersion},

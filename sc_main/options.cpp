@@ -20,6 +20,8 @@ po::options_description describe_options() {
         ("version", "print the iopf-sim and SystemC versions")
         ("platform,p", po::value<std::string>(), "platform name (see --list-platforms) or path to a .json file")
         ("set,s", po::value<std::vector<std::string>>()->composing(), "override a parameter: key.path=value (repeatable)")
+        ("set-file", po::value<std::vector<std::string>>()->composing(),
+         "apply a JSON object of key.path: value overrides (repeatable; --set wins)")
         ("seed", po::value<std::string>(), "random seed (default 1); same platform + overrides + seed = same results")
         ("stats", po::value<std::string>(), "write the stats JSON to FILE")
         ("fault-log", po::value<std::string>(), "write one CSV row per fault to FILE")
@@ -57,7 +59,7 @@ std::string stray_argument_message(int argc, char** argv, const std::string& wor
 
 std::string usage() {
     std::ostringstream os;
-    os << "usage: iopf-sim [--platform NAME|FILE.json] [--set key.path=value]... [--seed N]\n"
+    os << "usage: iopf-sim [--platform NAME|FILE.json] [--set key.path=value]... [--set-file FILE.json]... [--seed N]\n"
           "                [--stats FILE.json] [--fault-log FILE.csv] [--vcd FILE.vcd] [--queue-log FILE]\n"
           "                [--trace-filter GLOB] [--mode accurate|fast] [--duration TIME] [--quiet]\n"
           "                [--timeline FILE.json] [--dump-config FILE.json] [--config FILE.json]\n"
@@ -124,6 +126,7 @@ Options parse_options(int argc, char** argv) {
         o.seed = *s;
         o.seed_set = true;
     }
+    if (vm.count("set-file")) o.set_files = vm["set-file"].as<std::vector<std::string>>();
     if (vm.count("set")) {
         for (const auto& kv : vm["set"].as<std::vector<std::string>>()) {
             auto eq = kv.find('=');

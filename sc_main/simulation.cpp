@@ -168,11 +168,13 @@ int run_simulation(const Options& opt) {
     std::string platform_name;
     nlohmann::json platform_json;
     uint64_t seed = opt.seed;
+    std::string base_dir;   // where relative histogram files are also looked up
     {
         const std::string path = opt.config.empty() ? find_platform(name) : opt.config;
         if (!opt.config.empty() && !fs::exists(path)) throw ConfigError("--config: cannot read '" + path + "': no such file");
         platform_json = load_platform_file(path);
         platform_name = fs::path(path).stem().string();
+        base_dir = fs::path(path).parent_path().string();
         if (auto replay = as_replay_config(platform_json)) {
             platform_json = std::move(replay->platform);
             platform_name = replay->platform_name;
@@ -183,6 +185,9 @@ int run_simulation(const Options& opt) {
         if (!opt.config.empty()) name = platform_name;
     }
     Params params(std::move(platform_json));
+    params.set_seed(seed);
+    params.set_base_dir(base_dir);
+    for (const auto& f : opt.set_files) params.set_overrides_from_file(f);
     for (const auto& [k, v] : opt.sets) params.set_override(k, v);
     if (!opt.duration.empty()) params.set_override("platform.duration", opt.duration);
     if (!opt.mode.empty()) params.set_override("platform.mode", opt.mode);
@@ -242,7 +247,10 @@ int run_simulation(const Options& opt) {
     std::vector<CpuActivity> cpu_activity;
     std::string timeline_vcd = opt.vcd;
     if (!opt.timeline.empty()) {
-        platform.host().cpu.set_observer([&cpu_activity](const CpuActivity& a) { cpu_activity.push_back(a); });
+        platform.host().cpu.add_observer([&cpu_activity](const Cpu::Slice& s) {
+            cpu_activity.push_back({s.kind == Cpu::Kind::hardirq ? CpuActivity::hardirq : CpuActivity::run, s.what,
+                                    Cpu::kind_name(s.kind), s.start_ps, s.end_ps, int(s.core)});
+        });
         if (timeline_vcd.empty()) {
             timeline_vcd = opt.timeline + ".tmp.vcd";
             std::ofstream probe(timeline_vcd);

@@ -144,7 +144,9 @@ bool write_timeline(const std::string& path, const TimelineInput& in) {
     std::map<std::string, std::vector<std::pair<const CpuActivity*, size_t>>> holds_of;   // thread -> (hold, lane)
     size_t max_lane = 0;
     for (const auto* a : top) {
-        const size_t lane = cores.take(a->start_ps, std::max(a->end_ps, a->start_ps + 1));
+        // A known core is its own track; hard IRQs on it get a track of their own beside it.
+        const size_t lane = a->core >= 0 ? size_t(a->core) + (a->kind == CpuActivity::hardirq ? in.cores : 0)
+                                         : in.cores * 2 + cores.take(a->start_ps, std::max(a->end_ps, a->start_ps + 1));
         max_lane = std::max(max_lane, lane);
         if (a->kind == CpuActivity::hold) holds_of[a->thread].push_back({a, lane});
         if (a->end_ps == a->start_ps) continue;
@@ -164,7 +166,9 @@ bool write_timeline(const std::string& path, const TimelineInput& in) {
     }
     for (size_t l = 0; l <= max_lane && !top.empty(); ++l)
         meta(kCpu, int(l) + 1, "thread_name",
-             l < in.cores ? "core " + std::to_string(l) : "hard IRQ over busy cores " + std::to_string(l - in.cores), int(l));
+             l < in.cores       ? "core " + std::to_string(l)
+             : l < 2 * in.cores ? "core " + std::to_string(l - in.cores) + " hard IRQ"
+                                : "unplaced " + std::to_string(l - 2 * in.cores), int(l));
 
     // --- Faults: one row each; devices: their waiting intervals, lanes per device.
     std::map<std::string, Lanes> dev_lanes;

@@ -21,6 +21,15 @@
 
 namespace iopf {
 
+// One interval of host software activity on a core (from the CPU model's observer).
+struct CpuActivity {
+    enum Kind { run, step, hold, hardirq } kind;
+    const char* what;             // accounting name ("handle_mm_fault", "hardirq")
+    std::string thread;           // the SystemC process, where known ("" otherwise)
+    uint64_t start_ps, end_ps;
+    int core = -1;                // the core it ran on (-1: not known; lanes are allocated)
+};
+
 struct TimelineInput {
     std::string platform;
     unsigned cores = 1;

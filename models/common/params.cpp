@@ -1,6 +1,8 @@
 #include "models/common/params.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "models/common/units.h"
@@ -31,8 +33,10 @@ size_t edit_distance(const std::string& a, const std::string& b) {
     return prev[b.size()];
 }
 
+bool is_dist_object(const nlohmann::json& j) { return j.is_object() && j.contains("dist"); }
+
 void collect_leaves(const nlohmann::json& j, const std::string& prefix, std::vector<std::string>& out) {
-    if (j.is_object() && !j.empty()) {
+    if (j.is_object() && !j.empty() && !is_dist_object(j)) {
         for (auto it = j.begin(); it != j.end(); ++it)
             collect_leaves(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
     } else {
@@ -53,6 +57,34 @@ Params::Params(nlohmann::json root) : root_(std::move(root)) {
 void Params::set_override(const std::string& path, const std::string& value) {
     if (path.empty()) throw ConfigError("--set: expected key.path=value, got an empty key");
     overrides_[path] = value;
+}
+
+void Params::set_overrides_from_json(const nlohmann::json& j, const std::string& origin) {
+    if (!j.is_object()) throw ConfigError(origin + ": expected a JSON object of key.path: value overrides");
+    std::vector<std::pair<std::string, const nlohmann::json*>> stack;
+    for (auto it = j.begin(); it != j.end(); ++it) stack.emplace_back(it.key(), &it.value());
+    for (size_t i = 0; i < stack.size(); ++i) {
+        const auto [key, v] = stack[i];
+        if (v->is_object() && !is_dist_object(*v) && !v->empty()) {
+            for (auto it = v->begin(); it != v->end(); ++it) stack.emplace_back(key + "." + it.key(), &it.value());
+            continue;
+        }
+        if (v->is_null() || (v->is_object() && v->empty()) || v->is_array())
+            throw ConfigError(origin + ": key '" + key + "': expected a value, got " + v->dump());
+        set_override(key, json_text(*v));
+    }
+}
+
+void Params::set_overrides_from_file(const std::string& file) {
+    std::ifstream in(file);
+    if (!in) throw ConfigError("--set-file: cannot read '" + file + "'");
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw ConfigError("--set-file '" + file + "': invalid JSON: " + e.what());
+    }
+    set_overrides_from_json(j, "--set-file '" + file + "'");
 }
 
 ParamScope Params::scope(const std::string& prefix) { return ParamScope(*this, prefix); }
@@ -180,6 +212,39 @@ uint64_t ParamScope::get_time_ps(const std::string& name, uint64_t def_ps, const
     }
     p_->declare({path(name), "time", "ns", format_time_ps(def_ps), format_time_ps(v), doc});
     return v;
+}
+
+Cost ParamScope::get_cost(const std::string& name, uint64_t def_ps, const std::string& doc) {
+    std::string text;
+    const nlohmann::json* j;
+    const std::string full = path(name);
+    TimeDist d = TimeDist::constant(def_ps);
+    if (raw(name, text, j)) {
+        if (j && is_dist_object(*j)) {
+            d = TimeDist::parse(*j, full, p_->base_dir_);
+            p_->value_json_[full] = *j;
+        } else if (!j && !text.empty() && text.front() == '{') {
+            nlohmann::json parsed;
+            try {
+                parsed = nlohmann::json::parse(text);
+            } catch (const nlohmann::json::parse_error&) {
+                type_error(name, text, "a time such as 2us or a distribution such as {\"dist\":\"lognormal\",\"median\":\"2us\",\"p99\":\"8us\"}");
+            }
+            d = TimeDist::parse(parsed, full, p_->base_dir_);
+            p_->value_json_[full] = parsed;
+        } else {
+            std::optional<uint64_t> parsed;
+            if (j && j->is_number() && j->get<double>() >= 0)
+                parsed = static_cast<uint64_t>(j->get<double>() * 1000.0 + 0.5);   // bare number = ns
+            else if (!j || j->is_string()) parsed = parse_time_ps(text);
+            if (!parsed)
+                type_error(name, text, "a time such as 250ns or 2us, or a {\"dist\": uniform|lognormal|empirical, ...} object");
+            d = TimeDist::constant(*parsed);
+        }
+    }
+    p_->declare({full, "cost", "ns", format_time_ps(def_ps), d.describe(), doc});
+    const unsigned reader = p_->cost_readers_[full]++;
+    return Cost(std::move(d), RngStream(p_->seed_, full + "#" + std::to_string(reader)));
 }
 
 double ParamScope::get_double(const std::string& name, double def, const std::string& unit,

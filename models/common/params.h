@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/common/dist.h"
+
 namespace iopf {
 
 // Bad input (unknown key, wrong type, out-of-range value). The message is one line that
@@ -26,7 +28,8 @@ public:
 
 struct ParamInfo {
     std::string path;
-    std::string type;     // "uint", "size", "time", "double", "bool", "enum", "string", "object"
+    std::string type;     // "uint", "size", "time", "cost", "double", "bool", "enum", "string", "object"
+                          // ("cost": a time or a distribution, see models/common/dist.h)
     std::string unit;     // "cycles", "ns", "bytes", "MHz", ... or ""
     std::string def;      // default, formatted
     std::string value;    // value in effect, formatted
@@ -41,6 +44,17 @@ public:
 
     // Record a `--set path=value` override (value is text; it is typed when read).
     void set_override(const std::string& path, const std::string& value);
+    // `--set-file FILE.json`: a JSON object of overrides. Keys are dotted paths or nested
+    // objects (both {"host.irq.hardirq_cost": "1us"} and {"host": {"irq": {...}}}); an object
+    // with a "dist" member is a distribution value, not a level of nesting. Throws ConfigError.
+    void set_overrides_from_file(const std::string& file);
+    void set_overrides_from_json(const nlohmann::json& j, const std::string& origin);
+
+    // The --seed the random streams of distribution-valued parameters derive from (set it
+    // before elaboration), and the directory relative histogram files are also looked up in.
+    void set_seed(uint64_t seed) { seed_ = seed; }
+    uint64_t seed() const { return seed_; }
+    void set_base_dir(std::string dir) { base_dir_ = std::move(dir); }
 
     ParamScope scope(const std::string& prefix);
     const nlohmann::json& root() const { return root_; }
@@ -50,6 +64,12 @@ public:
     void check_unknown() const;
 
     const std::vector<ParamInfo>& declared() const { return declared_; }
+    // The JSON a distribution-valued cost was given as (to write it back in a dumped
+    // configuration), or nullptr when the parameter's value is its plain text.
+    const nlohmann::json* value_json(const std::string& path) const {
+        auto it = value_json_.find(path);
+        return it == value_json_.end() ? nullptr : &it->second;
+    }
 
 private:
     friend class ParamScope;
@@ -61,6 +81,10 @@ private:
     std::map<std::string, std::string> overrides_;
     std::vector<ParamInfo> declared_;
     std::set<std::string> declared_paths_;
+    uint64_t seed_ = 1;
+    std::string base_dir_;
+    std::map<std::string, unsigned> cost_readers_;
+    std::map<std::string, nlohmann::json> value_json_;   // distribution-valued costs   // path -> how many Costs were made from it
 };
 
 class ParamScope {
@@ -73,6 +97,9 @@ public:
     // An address: like a size, but shown in hex.
     uint64_t get_addr(const std::string& name, uint64_t def, const std::string& doc);
     uint64_t get_time_ps(const std::string& name, uint64_t def_ps, const std::string& doc);
+    // A time that may also be a distribution (dist.h): a software cost or a latency. Each
+    // call returns a Cost with its own random stream (seed, path, reader index).
+    Cost get_cost(const std::string& name, uint64_t def_ps, const std::string& doc);
     double get_double(const std::string& name, double def, const std::string& unit,
                       const std::string& doc, double min = 0.0, double max = 1e300);
     bool get_bool(const std::string& name, bool def, const std::string& doc);

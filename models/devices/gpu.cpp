@@ -25,7 +25,7 @@ Gpu::Gpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     quantum_ps_ = p.get_time_ps("quantum", 100'000,
                                 "fast mode: how far a wavefront runs ahead of the kernel between synchronisations (quantum keeper)");
     mmio_base_ = p.get_addr("mmio_base", 0x0b000000ull, "physical base of the GPU register block and state aperture");
-    mmio_latency_ps_ = p.get_time_ps("mmio_latency", 200'000, "latency of one register or state-aperture access");
+    mmio_latency_ps_ = p.get_cost("mmio_latency", 200'000, "latency of one register or state-aperture access");
     state_size_ = p.get_size("state_size", 1ull << 20, "size of the GPU state aperture a devcoredump reads");
     state_bytes_per_ns_ = p.get_double("state_bandwidth", 4.0, "bytes/ns", "state-aperture read bandwidth", 0.001);
     ParamScope hc = p.sub("hangcheck");
@@ -206,7 +206,7 @@ void Gpu::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
         return;
     }
     const uint64_t off = addr - mmio_base_;
-    delay += ps(mmio_latency_ps_);
+    delay += ps(mmio_latency_ps_.sample());
     if (off >= STATE_BASE) {
         if (!gp.is_read()) { gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE); return; }
         unsigned char* d = gp.get_data_ptr();

@@ -89,7 +89,8 @@ private:
     unsigned wavefronts_;
     uint64_t issue_cycles_;
     uint64_t quantum_ps_;
-    uint64_t mmio_base_, mmio_latency_ps_, state_size_;
+    uint64_t mmio_base_, state_size_;
+    Cost mmio_latency_ps_;
     double state_bytes_per_ns_;
     uint64_t hangcheck_period_ps_;
     bool hangcheck_enabled_;

@@ -37,14 +37,14 @@ GpuDriver::GpuDriver(sc_core::sc_module_name name, SimContext& ctx, ParamScope p
                                 "turn the GPU hang check off while the GPU is held stalled for a devcoredump (msm does)");
     cooldown_ps_ = p.get_time_ps("cooldown", 500'000'000'000ull,
                                  "stall_cooldown: stall stays off this long after the last fault (msm: 500 ms)");
-    handler_ps_ = p.sub("cost").get_time_ps("handler", 2'000'000,
+    handler_ps_ = p.sub("cost").get_cost("handler", 2'000'000,
                                             "adreno_fault_handler: decoding and printing the fault, besides its MMIO");
     ParamScope d = p.sub("dump");
     dump_size_ = d.get_size("size", 256 * 1024, "GPU state a devcoredump captures (read from the state aperture)");
     dump_chunk_ = d.get_size("chunk", 4096, "bytes per timed read of the state aperture");
     if (dump_chunk_ == 0) throw ConfigError("parameter '" + d.path("chunk") + "': must be at least 1 byte");
-    dump_setup_ps_ = d.get_time_ps("setup", 20'000'000, "devcoredump set-up: allocation, register snapshot bookkeeping");
-    dump_ps_per_kib_ = d.get_time_ps("cost_per_kib", 1'000'000, "CPU time per KiB captured (copy and encoding)");
+    dump_setup_ps_ = d.get_cost("setup", 20'000'000, "devcoredump set-up: allocation, register snapshot bookkeeping");
+    dump_ps_per_kib_ = d.get_cost("cost_per_kib", 1'000'000, "CPU time per KiB captured (copy and encoding)");
     wq_ = std::make_unique<Workqueue>("wq", ctx, p.sub("workqueue"), cpu);
 
     if (smmu_) {
@@ -87,7 +87,7 @@ void GpuDriver::probe_steps() {
 FaultReply GpuDriver::on_fault(const ContextFaultInfo& info) {
     // adreno_fault_handler(): runs in the SMMU driver's IRQ thread, on its core.
     ++faults_;
-    cpu_.busy(handler_ps_, "gpu_fault_handler");
+    cpu_.busy(handler_ps_.sample(), "gpu_fault_handler");
     const uint32_t job = bus_.read32(fw_.mmio_base + Gpu::REG_JOB_ID);   // the submit in flight
     ++faults_by_job_[job];
     if (policy_ == Policy::terminate) return FaultReply::handled;
@@ -136,13 +136,13 @@ void GpuDriver::dump_worker(uint32_t job, uint64_t fault_id) {
     ++dump_busy_;
     const uint64_t t0 = now_ps();
     dump_start_ns_.push_back(t0 / 1000.0);
-    cpu_.busy(dump_setup_ps_, "devcoredump");
+    cpu_.busy(dump_setup_ps_.sample(), "devcoredump");
     std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(dump_chunk_, 1 << 20)));
     const uint64_t size = std::min(dump_size_, fw_.state_size);
     for (uint64_t off = 0; off < size; off += buf.size()) {
         const unsigned n = static_cast<unsigned>(std::min<uint64_t>(buf.size(), size - off));
         bus_.read(fw_.mmio_base + Gpu::STATE_BASE + off, buf.data(), n);
-        cpu_.busy(dump_ps_per_kib_ * n / 1024, "devcoredump");
+        cpu_.busy(dump_ps_per_kib_.sample() * n / 1024, "devcoredump");
     }
     dump_ns_.push_back((now_ps() - t0) / 1000.0);
     if (const FaultRecord* fr = ctx_.faults.find(fault_id); fr && !fr->closed)

@@ -73,7 +73,8 @@ private:
 
     Policy policy_;
     bool hupcf_, hangcheck_off_;
-    uint64_t cooldown_ps_, handler_ps_, dump_setup_ps_, dump_chunk_, dump_size_, dump_ps_per_kib_;
+    uint64_t cooldown_ps_, dump_chunk_, dump_size_;
+    Cost handler_ps_, dump_setup_ps_, dump_ps_per_kib_;
 
     bool dump_pending_ = false, stall_enabled_ = false;
     std::set<uint32_t> dumped_jobs_;

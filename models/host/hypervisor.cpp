@@ -23,7 +23,7 @@ Hypervisor::Hypervisor(sc_core::sc_module_name name, SimContext& ctx, ParamScope
     s2_fault_ps_ = hp.get_time_ps("s2_fault", 500000,
                                   "assumed: KVM-like stage-2 fault handling beyond handle_mm_fault (memslot lookup, "
                                   "gfn to pfn, mmu lock)");
-    pgt_costs_.pte_write_ps = hp.get_time_ps("pte_write", 20000, "software time per stage-2 or guest descriptor written");
+    pgt_costs_.pte_write = hp.get_cost("pte_write", 20000, "software time per stage-2 or guest descriptor written");
     for (const auto& vn : host.children("vms", "virtual machines: guest memory backed by a VMM process's VMA")) {
         ParamScope vs = host.sub("vms").sub(vn);
         auto vm = std::make_unique<Vm>();
@@ -133,7 +133,7 @@ uint64_t Hypervisor::guest_table(Vm& vm) {
 
 void Hypervisor::guest_write64(Vm& vm, uint64_t ipa, uint64_t v) {
     bus_.write64(ipa_to_pa(vm, ipa), v);
-    cpu_.busy(pgt_costs_.pte_write_ps, "guest_pte_write");
+    cpu_.busy(pgt_costs_.pte_write.sample(), "guest_pte_write");
 }
 
 uint64_t Hypervisor::guest_read64(Vm& vm, uint64_t ipa) { return bus_.read64(ipa_to_pa(vm, ipa)); }

@@ -47,7 +47,7 @@ uint64_t IoPgtable::leaf_desc(uint64_t pa, unsigned level, const smmu::LeafAttrs
 
 void IoPgtable::charge_pte_write() {
     // The caller runs on a core (OnCore): software time per descriptor beyond the access.
-    cpu_.busy(costs_.pte_write_ps, "pte_write");
+    cpu_.busy(costs_.pte_write.sample(), "pte_write");
     ++writes_;
 }
 

@@ -22,7 +22,7 @@ enum class PgtableFormat { vmsav8_64, x86_64 };
 const char* pgtable_format_name(PgtableFormat f);
 
 struct PgtableCosts {
-    uint64_t pte_write_ps = 20000;   // software cost per descriptor written (beyond the access)
+    Cost pte_write{20000};   // software cost per descriptor written (beyond the access)
 };
 
 class IoPgtable {

@@ -16,8 +16,8 @@ const char* page_response_name(PageResponse r) {
 IopfQueue::IopfQueue(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu, OsMm& mm)
     : sc_module(name), wq("wq", ctx, p.sub("workqueue"), cpu), ctx_(ctx), cpu_(cpu), mm_(mm) {
     ParamScope c = p.sub("cost");
-    report_ps_ = c.get_time_ps("report", 150000, "iommu_report_device_fault: allocate the fault, queue it or its group");
-    handle_ps_ = c.get_time_ps("handle_single", 300000,
+    report_ps_ = c.get_cost("report", 150000, "iommu_report_device_fault: allocate the fault, queue it or its group");
+    handle_ps_ = c.get_cost("handle_single", 300000,
                                "iopf_handle_single before handle_mm_fault: PASID lookup, mmap lock, find_vma, access check");
     max_partial_ = p.get_uint("max_partial", 1024, "faults", "partial-group faults held per device before reports are refused");
     const std::string me = this->name();
@@ -38,7 +38,7 @@ IopfDevice* IopfQueue::add_device(const std::string& name, std::function<void(co
 }
 
 int IopfQueue::report_fault(IopfDevice* dev, const IopfFault& f) {
-    cpu_.busy(report_ps_, "iopf_report");
+    cpu_.busy(report_ps_.sample(), "iopf_report");
     if (!dev) { ++rejected_; return -1; }
     ++reported_;
     if (!f.last) {
@@ -73,7 +73,7 @@ void IopfQueue::flush_dev(IopfDevice* dev) {
 }
 
 PageResponse IopfQueue::handle_single(const IopfFault& f) {
-    cpu_.busy(handle_ps_, "iopf_handle");
+    cpu_.busy(handle_ps_.sample(), "iopf_handle");
     if (f.s2) return stage2_handler ? stage2_handler(f) : PageResponse::invalid;   // guest memory
     if (!f.pasid_valid) return PageResponse::invalid;
     MmStruct* mm = mm_.find_pasid(f.pasid);

@@ -78,7 +78,7 @@ private:
     SimContext& ctx_;
     Cpu& cpu_;
     OsMm& mm_;
-    uint64_t report_ps_, handle_ps_;
+    Cost report_ps_, handle_ps_;
     uint64_t max_partial_;
     std::vector<std::unique_ptr<IopfDevice>> devices_;
     uint64_t reported_ = 0, groups_ = 0, rejected_ = 0, partial_discarded_ = 0;

@@ -1,14 +1,25 @@
 #include "models/host/irq_controller.h"
 
 #include "models/common/payload.h"
+#include "models/common/units.h"
 
 namespace iopf {
 
 IrqController::IrqController(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu)
     : sc_module(name), msi("msi"), ctx_(ctx), cpu_(cpu) {
     base_ = p.get_addr("doorbell_base", 0x08000000ull, "physical address of the MSI doorbell frame (64 KiB)");
-    hardirq_ps_ = p.get_time_ps("hardirq_cost", 800'000, "hard IRQ: exception entry, GIC acknowledge, primary handler, EOI");
-    wakeup_ps_ = p.get_time_ps("thread_wakeup_cost", 2'000'000, "waking and scheduling the IRQ thread (IRQF_ONESHOT)");
+    hardirq_ps_ = p.get_cost("hardirq_cost", 800'000, "hard IRQ: exception entry, GIC acknowledge, primary handler, EOI");
+    wakeup_ps_ = p.get_cost("thread_wakeup_cost", 2'000'000, "waking and scheduling the IRQ thread (IRQF_ONESHOT)");
+    migrate_ = p.get_enum("thread_placement", "migrate", {"migrate", "wait"},
+                          "IRQ thread when its IRQ's core is busy: migrate to a free core, or wait for its own") == "migrate";
+    // Interrupts register at run time (driver probe), so the affinity keys are read here.
+    for (const auto& n : p.children("affinity", "per interrupt number: the core it targets (default: spread in registration order)")) {
+        const auto irq = parse_uint(n);
+        if (!irq || *irq > 0xffffffffull)
+            throw ConfigError("parameter '" + p.path("affinity") + "." + n + "': expected an interrupt number as the key");
+        affinity_[static_cast<unsigned>(*irq)] = static_cast<unsigned>(
+            p.sub("affinity").get_uint(n, 0, "core", "core interrupt " + n + " targets (smp_affinity)", 0, cpu.cores() - 1));
+    }
     msi.register_b_transport(this, &IrqController::b_transport);
     ctx.traces.add(std::string(this->name()) + ".irq_threads_running", threads_running_);
     ctx.traces.add(std::string(this->name()) + ".irqs_raised", raised_total_);
@@ -19,7 +30,8 @@ IrqController::IrqController(sc_core::sc_module_name name, SimContext& ctx, Para
     std::string me = this->name();
     ctx.stats.add([this, me](nlohmann::json& root) {
         nlohmann::json irqs = nlohmann::json::object();
-        for (const auto& [n, l] : lines_) irqs[l->name.empty() ? std::to_string(n) : l->name] = {{"irq", n}, {"count", l->count}};
+        for (const auto& [n, l] : lines_) irqs[l->name.empty() ? std::to_string(n) : l->name] = {{"irq", n}, {"count", l->count}, {"core", l->core},
+                                                                  {"thread_on_own_core", l->on_own_core}, {"thread_migrated", l->migrated}};
         root["host"]["irqs"] = irqs;
         root["host"]["irqs_unhandled"] = unhandled_;
     });
@@ -38,6 +50,9 @@ void IrqController::request_threaded_irq(unsigned irq, const std::string& name, 
     if (!l) l = std::make_unique<Line>();
     l->name = name;
     l->fn = std::move(fn);
+    auto aff = affinity_.find(irq);
+    l->core = aff != affinity_.end() ? aff->second : registered_ % cpu_.cores();
+    ++registered_;
     sc_core::sc_spawn([this, irq] { handler_thread(irq); }, sc_core::sc_gen_unique_name("irq_thread"));
 }
 
@@ -54,19 +69,26 @@ void IrqController::raise(unsigned irq) {
 
 void IrqController::handler_thread(unsigned irq) {
     Line& l = *lines_[irq];
+    cpu_.set_thread(Cpu::Kind::irq_thread, Cpu::kPrioIrqThread, static_cast<int>(l.core), !migrate_);
     for (;;) {
         if (!l.pending) sc_core::wait(l.ev);
         l.pending = false;           // masked (ONESHOT) from here until the thread returns
         uint64_t raised = l.raised_ps;
-        cpu_.hardirq(hardirq_ps_);
-        // The IRQ thread (SCHED_FIFO) takes the next free core ahead of normal threads and
-        // keeps it while its handler runs.
-        OnCore core(cpu_, Cpu::kPrioIrqThread);
-        cpu_.busy(wakeup_ps_, "irq_thread_wakeup");
+        cpu_.hardirq(l.core, hardirq_ps_.sample());
+        // The IRQ thread (SCHED_FIFO) takes its core (or, migrating, the next free one) ahead
+        // of normal threads and keeps it while its handler runs.
+        OnCore core(cpu_);
+        ++(cpu_.current_core() == static_cast<int>(l.core) ? l.on_own_core : l.migrated);
+        cpu_.busy(wakeup_ps_.sample(), "irq_thread_wakeup");
         ++threads_running_;
         l.fn(raised);
         --threads_running_;
     }
+}
+
+int IrqController::irq_core(unsigned irq) const {
+    auto it = lines_.find(irq);
+    return it == lines_.end() || !it->second->fn ? -1 : static_cast<int>(it->second->core);
 }
 
 void IrqController::deliver_msis() {

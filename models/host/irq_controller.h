@@ -3,6 +3,10 @@
 // to Linux-style threaded handlers: the hard IRQ runs on a core, wakes the handler thread
 // (IRQF_ONESHOT: the interrupt stays masked while the thread runs; an interrupt that
 // arrives meanwhile makes the thread run again), each step costing core time.
+// Affinity: every line or vector targets one core (`affinity.<irq>`, default spread over the
+// cores in registration order, as irqbalance would); its hard IRQ runs there, preempting
+// whatever runs, and its thread prefers that core: `thread_placement` wait (stay on it, as
+// Linux's irq_thread_check_affinity keeps it) or migrate (take another free core).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -35,6 +39,8 @@ public:
     // the thread holds (IRQ-thread priority). It receives the time the interrupt was raised.
     void request_threaded_irq(unsigned irq, const std::string& name, std::function<void(uint64_t raised_ps)> thread_fn);
     void raise(unsigned irq);
+    // The core interrupt `irq` targets (after request_threaded_irq), or -1.
+    int irq_core(unsigned irq) const;
 
 private:
     struct Line {
@@ -44,6 +50,8 @@ private:
         uint64_t raised_ps = 0;
         sc_core::sc_event ev;
         uint64_t count = 0;
+        unsigned core = 0;
+        uint64_t on_own_core = 0, migrated = 0;
     };
     void handler_thread(unsigned irq);
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -51,8 +59,11 @@ private:
 
     SimContext& ctx_;
     Cpu& cpu_;
+    std::map<unsigned, unsigned> affinity_;   // irq -> core, from the platform
+    bool migrate_ = true;
+    unsigned registered_ = 0;
     uint64_t base_;
-    uint64_t hardirq_ps_, wakeup_ps_;
+    Cost hardirq_ps_, wakeup_ps_;
     std::map<unsigned, std::unique_ptr<Line>> lines_;
     uint64_t unhandled_ = 0;
     uint64_t threads_running_ = 0, raised_total_ = 0;   // traced

@@ -31,11 +31,11 @@ OsMm::OsMm(sc_core::sc_module_name name, SimContext& ctx, ParamScope host, Cpu& 
                       ? PgtableFormat::x86_64 : PgtableFormat::vmsav8_64;
     zero_page_ = p.get_bool("zero_page", true, "a read fault on anonymous memory maps the shared zero page (no allocation)");
     ParamScope c = p.sub("cost");
-    fault_entry_ps_ = c.get_time_ps("fault_entry", 400000,
+    fault_entry_ps_ = c.get_cost("fault_entry", 400000,
                                     "handle_mm_fault entry: mmap lock, VMA walk, page-table lock, accounting");
-    alloc_ps_ = c.get_time_ps("page_alloc", 250000, "allocating a page frame (buddy allocator, memcg charge)");
-    major_ps_ = c.get_time_ps("major_fault", 50000000, "extra time of a major fault (file-backed page read from storage)");
-    pgt_costs_.pte_write_ps = c.get_time_ps("pte_write", 20000, "software time per PTE written (beyond the memory write)");
+    alloc_ps_ = c.get_cost("page_alloc", 250000, "allocating a page frame (buddy allocator, memcg charge)");
+    major_ps_ = c.get_cost("major_fault", 50000000, "extra time of a major fault (file-backed page read from storage)");
+    pgt_costs_.pte_write = c.get_cost("pte_write", 20000, "software time per PTE written (beyond the memory write)");
 
     for (const auto& pn : host.children("processes", "processes whose address spaces devices use through SVA")) {
         ParamScope ps = host.sub("processes").sub(pn);
@@ -119,7 +119,7 @@ bool OsMm::populate(MmStruct& mm, uint64_t page, bool write, bool cow) {
     } catch (const std::exception&) {
         return false;   // VM_FAULT_OOM
     }
-    cpu_.busy(alloc_ps_, "page_alloc");
+    cpu_.busy(alloc_ps_.sample(), "page_alloc");
     // clear_page() (or copy of the zero page for CoW): a timed 4 KiB write.
     static const std::vector<uint8_t> zeros(kPage, 0);
     bus_.write(frame, zeros.data(), kPage);
@@ -140,7 +140,7 @@ bool OsMm::populate(MmStruct& mm, uint64_t page, bool write, bool cow) {
 bool OsMm::handle_mm_fault(MmStruct& mm, const Vma& vma, uint64_t addr, bool write) {
     Hold ptl(mm.ptl);
     ++mm.faults;
-    cpu_.busy(fault_entry_ps_, "handle_mm_fault");
+    cpu_.busy(fault_entry_ps_.sample(), "handle_mm_fault");
     const uint64_t page = addr & ~(kPage - 1);
     const uint64_t pte = mm.pgd->lookup(page);
     bool ok = true;
@@ -155,7 +155,7 @@ bool OsMm::handle_mm_fault(MmStruct& mm, const Vma& vma, uint64_t addr, bool wri
     } else {
         if (vma.file) {
             ++mm.major;
-            cpu_.busy(major_ps_, "major_fault");
+            cpu_.busy(major_ps_.sample(), "major_fault");
         }
         ok = populate(mm, page, write || vma.file, false);
     }

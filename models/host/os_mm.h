@@ -80,7 +80,7 @@ private:
     std::vector<std::unique_ptr<MmStruct>> mms_;
     uint64_t zero_frame_ = 0;
     bool zero_page_;
-    uint64_t fault_entry_ps_, alloc_ps_, major_ps_;
+    Cost fault_entry_ps_, alloc_ps_, major_ps_;
     PgtableCosts pgt_costs_;
     PgtableFormat pgt_format_ = PgtableFormat::vmsav8_64;
     uint64_t frames_ = 0;

@@ -27,13 +27,13 @@ SmmuV2Driver::SmmuV2Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
     disable_bypass_ = p.get_bool("disable_bypass", true,
                                  "sCR0.USFCFG: transactions from StreamIDs no SMR matches fault (else bypass)");
     ParamScope c = p.sub("cost");
-    cost_init_ps_ = c.get_time_ps("init_step", 200'000, "software time of each probe/reset step besides its MMIO");
-    cost_attach_ps_ = c.get_time_ps("attach", 1'000'000, "software time to set up a domain and context bank, beyond table writes");
-    cost_read_ps_ = c.get_time_ps("fault_decode", 300'000,
+    cost_init_ps_ = c.get_cost("init_step", 200'000, "software time of each probe/reset step besides its MMIO");
+    cost_attach_ps_ = c.get_cost("attach", 1'000'000, "software time to set up a domain and context bank, beyond table writes");
+    cost_read_ps_ = c.get_cost("fault_decode", 300'000,
                                   "context-fault handler: decoding FSR/FAR/FSYNR0/CBFRSYNRA after reading them");
-    cost_report_ps_ = c.get_time_ps("report", 200'000, "report_iommu_fault(): locating the domain and calling its handler");
+    cost_report_ps_ = c.get_cost("report", 200'000, "report_iommu_fault(): locating the domain and calling its handler");
     cost_poll_ps_ = c.get_time_ps("poll_interval", 100'000, "delay between two polls of TLBSTATUS / sTLBGSTATUS");
-    pgt_costs_.pte_write_ps = c.get_time_ps("pte_write", 20'000, "software time per page-table descriptor written");
+    pgt_costs_.pte_write = c.get_cost("pte_write", 20'000, "software time per page-table descriptor written");
     poll_limit_ = p.get_uint("poll_limit", 100000, "polls", "polls before a TLB sync is declared timed out (a driver error)");
     tlbi_page_limit_ = p.get_uint("tlbi_page_limit", 64, "pages",
                                   "an unmap of more pages than this uses TLBIASID instead of per-page TLBIVA");
@@ -96,7 +96,7 @@ void SmmuV2Driver::probe() { guarded(ctx_, [this] { probe_steps(); }); }
 
 void SmmuV2Driver::probe_steps() {
     OnCore core(cpu_);
-    cost(cost_init_ps_, "smmu_init");
+    cost(cost_init_ps_.sample(), "smmu_init");
     const uint32_t id0 = gr0_rd(v2::reg::ID0), id1 = gr0_rd(v2::reg::ID1), id2 = gr0_rd(v2::reg::ID2);
     id_ = v2::decode_id(id0, id1, id2);
     numpage_ = v2::numpage(id_.numpagendxb);
@@ -124,7 +124,7 @@ void SmmuV2Driver::probe_steps() {
     uint32_t scr0 = v2::scr0::GFRE | v2::scr0::GFIE;
     if (disable_bypass_) scr0 |= v2::scr0::USFCFG;
     gr0_wr(v2::reg::sCR0, scr0);
-    cost(cost_init_ps_, "smmu_init");
+    cost(cost_init_ps_.sample(), "smmu_init");
 
     ready_ = true;
     ready_ev_.notify(sc_core::SC_ZERO_TIME);
@@ -147,11 +147,11 @@ void SmmuV2Driver::reset() {
     }
     gr0_wr(v2::reg::TLBIALLNSNH, 0);
     tlb_sync_global();
-    cost(cost_init_ps_, "smmu_init");
+    cost(cost_init_ps_.sample(), "smmu_init");
 }
 
 void SmmuV2Driver::attach(Attached& a, unsigned smr_index) {
-    cost(cost_attach_ps_, "attach");
+    cost(cost_attach_ps_.sample(), "attach");
     const V2Stream& s = *a.stream;
     a.cb = smr_index;   // one bank per device, allocated in order
     by_cb_[a.cb] = &a;
@@ -260,8 +260,8 @@ void SmmuV2Driver::context_fault(unsigned line) {
     info.fsynr0 = cb_rd(cb, v2::reg::CB_FSYNR0);
     info.cbfrsynra = gr1_rd(v2::reg::CBFRSYNRA(cb));
     info.write = (info.fsynr0 & (1u << 4)) != 0;   // FSYNR0.WNR
-    cost(cost_read_ps_, "context_fault");
-    cost(cost_report_ps_, "report_iommu_fault");
+    cost(cost_read_ps_.sample(), "context_fault");
+    cost(cost_report_ps_.sample(), "report_iommu_fault");
     FaultReply reply = FaultReply::no_handler;
     if (it != by_cb_.end()) {
         info.device = it->second->stream->device;
@@ -302,7 +302,7 @@ void SmmuV2Driver::global_fault() {
     if (!gfsr) return;
     ++global_faults_;
     const uint32_t sid = gr0_rd(v2::reg::sGFSYNR1);
-    cost(cost_read_ps_, "global_fault");
+    cost(cost_read_ps_.sample(), "global_fault");
     ctx_.log.warn(std::string(name()) + ": Unexpected global fault, this could be serious: GFSR " + hex(gfsr) +
                   ", GFSYNR1 (StreamID) " + hex(sid));
     gr0_wr(v2::reg::sGFSR, gfsr);

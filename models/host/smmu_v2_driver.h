@@ -140,7 +140,8 @@ private:
 
     // Parameters.
     bool disable_bypass_;
-    uint64_t cost_init_ps_, cost_attach_ps_, cost_read_ps_, cost_report_ps_, cost_poll_ps_;
+    Cost cost_init_ps_, cost_attach_ps_, cost_read_ps_, cost_report_ps_;
+    uint64_t cost_poll_ps_;
     uint64_t poll_limit_, tlbi_page_limit_;
     size_t fault_log_limit_;
     PgtableCosts pgt_costs_;

@@ -42,12 +42,12 @@ SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
     priq_log2_ = p.get_uint("priq_log2size", 7, "log2 entries", "PRI queue size (capped by IDR1.PRIQS)", 1, 19);
     disable_bypass_ = p.get_bool("disable_bypass", true, "GBPA.ABORT: abort traffic while the SMMU is disabled");
     ParamScope c = p.sub("cost");
-    cost_mmio_setup_ps_ = c.get_time_ps("init_step", 200000, "software time of each probe/reset step besides its MMIO");
-    cost_cmd_ps_ = c.get_time_ps("command", 30000, "building one command and writing it to the queue");
-    cost_evt_ps_ = c.get_time_ps("event", 150000, "decoding and reporting one event record (the threaded handler)");
+    cost_mmio_setup_ps_ = c.get_cost("init_step", 200000, "software time of each probe/reset step besides its MMIO");
+    cost_cmd_ps_ = c.get_cost("command", 30000, "building one command and writing it to the queue");
+    cost_evt_ps_ = c.get_cost("event", 150000, "decoding and reporting one event record (the threaded handler)");
     cost_poll_ps_ = c.get_time_ps("poll_interval", 100000, "delay between two polls (CR0ACK, CONS, SYNC)");
-    cost_attach_ps_ = c.get_time_ps("attach", 1000000, "software time to attach a device (domain setup, beyond table writes)");
-    pgt_costs_.pte_write_ps = c.get_time_ps("pte_write", 20000, "software time per page-table descriptor written");
+    cost_attach_ps_ = c.get_cost("attach", 1000000, "software time to attach a device (domain setup, beyond table writes)");
+    pgt_costs_.pte_write = c.get_cost("pte_write", 20000, "software time per page-table descriptor written");
     tlbi_page_limit_ = p.get_uint("tlbi_page_limit", 512, "pages",
                                   "an invalidation of more pages than this uses TLBI_NH_ASID instead of per-page TLBI_NH_VA");
     unbind_atc_inv_ = p.get_bool("unbind_atc_inv", true,
@@ -94,7 +94,7 @@ void SmmuV3Driver::probe_steps() {
     // (sleeping, not holding a core).
     if (mm_ && !mm_->tables_ready()) wait(mm_->tables_ready_event());
     OnCore core(cpu_);
-    cost(cost_mmio_setup_ps_, "smmu_init");
+    cost(cost_mmio_setup_ps_.sample(), "smmu_init");
     idr0_ = rd(v3::reg::IDR0);
     idr1_ = rd(v3::reg::IDR1);
     idr5_ = rd(v3::reg::IDR5);
@@ -122,7 +122,7 @@ void SmmuV3Driver::reset_and_enable() {
     set_cr0(0);
     // CR2: record invalid StreamIDs (C_BAD_STREAMID), private TLB maintenance.
     wr(v3::reg::CR2, uint32_t(v3::cr2::RECINVSID.mask() | v3::cr2::PTM.mask()));
-    cost(cost_mmio_setup_ps_, "smmu_init");
+    cost(cost_mmio_setup_ps_.sample(), "smmu_init");
 
     // 2. Stream table, sized for the StreamIDs firmware describes.
     uint32_t max_sid = 0;
@@ -249,7 +249,7 @@ void SmmuV3Driver::write_cd(uint64_t cd_table, uint32_t index, const uint64_t w[
 
 void SmmuV3Driver::attach(const StreamAttach& s) {
     if (s.config == StreamAttach::Config::detached) return;   // STE left invalid
-    cost(cost_attach_ps_, "attach");
+    cost(cost_attach_ps_.sample(), "attach");
     v3::Ste ste;
     ste.v = true;
     Bound& b = bound_[s.sid];
@@ -452,7 +452,7 @@ void SmmuV3Driver::enqueue(const uint64_t w[2]) {
         cost(cost_poll_ps_, "cmdq_full");
     }
     bus_.write(cmdq_ + q.offset(cmdq_prod_, 16), reinterpret_cast<const uint8_t*>(w), 16);
-    cost(cost_cmd_ps_, "command");
+    cost(cost_cmd_ps_.sample(), "command");
     cmdq_prod_ = q.inc(cmdq_prod_);
     ++commands_submitted_;
 }
@@ -526,7 +526,7 @@ void SmmuV3Driver::evtq_handler(uint64_t raised_ps) {
             uint64_t w[4];
             bus_.read(evtq_ + q.offset(evtq_cons_, 32), reinterpret_cast<uint8_t*>(w), 32);
             v3::EventRecord ev = v3::decode_event(w);
-            cost(cost_evt_ps_, "evtq_entry");
+            cost(cost_evt_ps_.sample(), "evtq_entry");
             ++events_handled_;
             ++events_by_type_[smmu::event_name(ev.id)];
             evtq_cons_ = q.inc(evtq_cons_);
@@ -599,7 +599,7 @@ void SmmuV3Driver::priq_handler(uint64_t) {
             uint64_t w[2];
             bus_.read(priq_ + q.offset(priq_cons_, 16), reinterpret_cast<uint8_t*>(w), 16);
             const v3::PriEntry e = v3::decode_pri(w);
-            cost(cost_evt_ps_, "priq_entry");
+            cost(cost_evt_ps_.sample(), "priq_entry");
             priq_cons_ = q.inc(priq_cons_);
             wr(v3::reg::PRIQ_CONS, priq_cons_);
             if (e.is_stop_marker()) { ++stop_markers_; continue; }   // nothing to answer

@@ -152,7 +152,8 @@ private:
     unsigned cmdq_log2_, evtq_log2_;
     bool disable_bypass_;
     bool unbind_atc_inv_ = true;
-    uint64_t cost_mmio_setup_ps_, cost_cmd_ps_, cost_evt_ps_, cost_poll_ps_, cost_attach_ps_;
+    Cost cost_mmio_setup_ps_, cost_cmd_ps_, cost_evt_ps_, cost_attach_ps_;
+    uint64_t cost_poll_ps_;
     uint64_t poll_limit_;
     PgtableCosts pgt_costs_;
 

@@ -9,7 +9,8 @@ namespace iopf {
 Workqueue::Workqueue(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu)
     : sc_module(name), ctx_(ctx), cpu_(cpu) {
     workers_ = p.get_uint("workers", 4, "threads", "worker threads (max_active of the unbound workqueue)", 1, 4096);
-    wakeup_ps_ = p.get_time_ps("wakeup_cost", 2'500'000, "waking an idle worker and scheduling it onto a core");
+    wakeup_ps_ = p.get_cost("wakeup_cost", 2'500'000, "waking an idle worker and scheduling it onto a core");
+    bound_ = p.get_bool("bound", false, "per-CPU workqueue: items run on the core that queued them (default unbound)");
     idle_ = workers_;
     for (unsigned i = 0; i < workers_; ++i)
         sc_core::sc_spawn([this, i] { worker(i); }, sc_core::sc_gen_unique_name("worker"));
@@ -22,7 +23,7 @@ Workqueue::Workqueue(sc_core::sc_module_name name, SimContext& ctx, ParamScope p
 }
 
 void Workqueue::queue_work(Work w) {
-    items_.emplace_back(next_seq_++, std::move(w));
+    items_.push_back(Item{next_seq_++, bound_ ? cpu_.current_core() : Cpu::kAnyCore, std::move(w)});
     ++queued_;
     depth_ = items_.size();
     max_depth_ = std::max(max_depth_, depth_);
@@ -32,7 +33,7 @@ void Workqueue::queue_work(Work w) {
 void Workqueue::flush() {
     const uint64_t target = next_seq_;
     auto done = [&] {
-        for (const auto& it : items_) if (it.first < target) return false;
+        for (const auto& it : items_) if (it.seq < target) return false;
         for (uint64_t s : running_) if (s < target) return false;
         return true;
     };
@@ -46,12 +47,13 @@ void Workqueue::worker(unsigned) {
         auto item = std::move(items_.front());
         items_.pop_front();
         depth_ = items_.size();
-        running_.push_back(item.first);
+        running_.push_back(item.seq);
+        cpu_.set_thread(Cpu::Kind::kworker, Cpu::kPrioNormal, item.core, item.core != Cpu::kAnyCore);
         --idle_;
         ++busy_;
-        if (slept) cpu_.run(wakeup_ps_, "worker_wakeup");   // a running worker takes the next item at once
-        item.second();
-        running_.erase(std::find(running_.begin(), running_.end(), item.first));
+        if (slept) cpu_.run(wakeup_ps_.sample(), "worker_wakeup");   // a running worker takes the next item at once
+        item.work();
+        running_.erase(std::find(running_.begin(), running_.end(), item.seq));
         --busy_;
         ++idle_;
         done_ev_.notify(sc_core::SC_ZERO_TIME);

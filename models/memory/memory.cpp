@@ -14,7 +14,7 @@ Memory::Memory(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     if (size_ == 0) throw ConfigError("parameter '" + p.path("size") + "': expected a positive size, got 0");
     if (base_ + size_ < base_ && base_ + size_ != 0)
         throw ConfigError("parameter '" + p.path("size") + "': base + size wraps past 2^64");
-    latency_ps_ = p.get_time_ps("latency", 80000, "access latency from request to first data");
+    latency_ps_ = p.get_cost("latency", 80000, "access latency from request to first data");
     bytes_per_ns_ = p.get_double("bandwidth", 16.0, "bytes/ns", "sustained transfer rate of one channel", 0.001);
     unsigned channels = p.get_uint("channels", 2, "", "independent channels (requests use the earliest free)", 1, 64);
     channel_free_ps_.assign(channels, 0);
@@ -50,7 +50,7 @@ void Memory::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
     uint64_t start = std::max(arrive, *ch);
     uint64_t xfer = static_cast<uint64_t>(len * 1000.0 / bytes_per_ns_ + 0.5);
     *ch = start + xfer;
-    delay += ps(start - arrive + latency_ps_ + xfer);
+    delay += ps(start - arrive + latency_ps_.sample() + xfer);
 
     if (gp.is_read()) { store_.read(gp.get_address(), gp.get_data_ptr(), len); ++reads_; }
     else if (gp.is_write()) { store_.write(gp.get_address(), gp.get_data_ptr(), len); ++writes_; }

@@ -31,7 +31,7 @@ private:
     bool check(tlm::tlm_generic_payload& gp);
 
     uint64_t base_, size_;
-    uint64_t latency_ps_;
+    Cost latency_ps_;
     double bytes_per_ns_;
     std::vector<uint64_t> channel_free_ps_;
     BackingStore store_;

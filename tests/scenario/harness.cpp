@@ -41,6 +41,7 @@ Scenario::Scenario(nlohmann::json platform, const std::vector<std::string>& over
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     params_ = std::make_unique<Params>(std::move(platform));
+    params_->set_seed(seed);
     for (const auto& kv : overrides) {
         const auto eq = kv.find('=');
         if (eq == std::string::npos) throw std::invalid_argument("override without '=': " + kv);
