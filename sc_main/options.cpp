@@ -26,6 +26,7 @@ po::options_description describe_options() {
         ("vcd", po::value<std::string>(), "write a VCD waveform to FILE")
         ("trace-filter", po::value<std::string>(), "only trace signals whose name matches this glob")
         ("queue-log", po::value<std::string>(), "log every SMMU command/event/PRI record to FILE")
+        ("timeline", po::value<std::string>(), "write the run as a Chrome trace (ui.perfetto.dev) to FILE.json: host cores, devices, faults, IRQs, queues")
         ("mode", po::value<std::string>(), "timing mode: accurate (default) or fast")
         ("duration", po::value<std::string>(), "stop after this much simulated time (e.g. 2ms)")
         ("quiet,q", "no progress or summary output")
@@ -59,7 +60,7 @@ std::string usage() {
     os << "usage: iopf-sim [--platform NAME|FILE.json] [--set key.path=value]... [--seed N]\n"
           "                [--stats FILE.json] [--fault-log FILE.csv] [--vcd FILE.vcd] [--queue-log FILE]\n"
           "                [--trace-filter GLOB] [--mode accurate|fast] [--duration TIME] [--quiet]\n"
-          "                [--dump-config FILE.json] [--config FILE.json]\n"
+          "                [--timeline FILE.json] [--dump-config FILE.json] [--config FILE.json]\n"
           "       iopf-sim --list-platforms | --list-models | --describe NAME [--json] | --version\n"
           "       iopf-sim sweep ...   (parameter sweeps: iopf-sim sweep --help)\n\n"
        << describe_options();
@@ -89,6 +90,7 @@ Options parse_options(int argc, char** argv) {
     if (vm.count("platform")) o.platform = vm["platform"].as<std::string>(), o.platform_set = true;
     o.describe_json = vm.count("json");
     if (o.describe_json && !vm.count("describe")) throw ConfigError("--json: only with --describe NAME");
+    if (vm.count("timeline")) o.timeline = vm["timeline"].as<std::string>();
     if (vm.count("dump-config")) o.dump_config = vm["dump-config"].as<std::string>();
     if (vm.count("config")) o.config = vm["config"].as<std::string>();
     if (!o.config.empty() && o.platform_set)

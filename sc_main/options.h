@@ -22,6 +22,7 @@ struct Options {
     bool version = false;    // --version
     bool describe_json = false;   // --json: --describe prints the effective configuration JSON
     std::string dump_config; // --dump-config FILE
+    std::string timeline;    // --timeline FILE.json (Chrome Trace Event Format)
     std::string config;      // --config FILE: replay a dumped configuration (or a stats JSON)
     bool platform_set = false, seed_set = false;
 };

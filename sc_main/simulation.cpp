@@ -21,6 +21,8 @@
 #include "platforms/registry.h"
 #include "sc_main/config.h"
 #include "sc_main/summary.h"
+#include "sc_main/timeline.h"
+#include "models/host/host.h"
 
 namespace fs = std::filesystem;
 
@@ -235,8 +237,22 @@ int run_simulation(const Options& opt) {
         }
         ctx.traces.open_vcd(opt.vcd, opt.trace_filter);
     }
+    // --timeline: observe the host CPU; take counters and IRQ edges from a VCD (the user's,
+    // or a private one removed afterwards).
+    std::vector<CpuActivity> cpu_activity;
+    std::string timeline_vcd = opt.vcd;
+    if (!opt.timeline.empty()) {
+        platform.host().cpu.set_observer([&cpu_activity](const CpuActivity& a) { cpu_activity.push_back(a); });
+        if (timeline_vcd.empty()) {
+            timeline_vcd = opt.timeline + ".tmp.vcd";
+            std::ofstream probe(timeline_vcd);
+            if (!probe) throw ConfigError("--timeline: cannot write '" + timeline_vcd + "'");
+            probe.close();
+            ctx.traces.open_vcd(timeline_vcd);
+        }
+    }
     // Check output files are writable before spending time simulating.
-    for (const auto& out : {opt.stats, opt.fault_log}) {
+    for (const auto& out : {opt.stats, opt.fault_log, opt.timeline}) {
         if (out.empty()) continue;
         std::ofstream probe(out, std::ios::app);
         if (!probe) throw ConfigError("cannot write output file '" + out + "'");
@@ -255,6 +271,18 @@ int run_simulation(const Options& opt) {
     }
     double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     ctx.traces.close();
+    if (!opt.timeline.empty()) {
+        TimelineInput tl;
+        tl.platform = platform.platform_name();
+        tl.cores = platform.host().cpu.cores();
+        tl.cpu = std::move(cpu_activity);
+        tl.faults = &ctx.faults.records();
+        tl.vcd = timeline_vcd;
+        tl.end_ps = now_ps();
+        const bool written = write_timeline(opt.timeline, tl);
+        if (opt.vcd.empty()) fs::remove(timeline_vcd);
+        if (!written) throw ConfigError("--timeline: cannot write '" + opt.timeline + "'");
+    }
 
     nlohmann::json stats;
     stats["run"] = {{"platform", platform.platform_name()}, {"seed", ctx.seed},
@@ -296,6 +324,7 @@ int run_simulation(const Options& opt) {
         outs.fault_log = opt.fault_log;
         outs.vcd = opt.vcd;
         outs.queue_log = opt.queue_log;
+        outs.timeline = opt.timeline;
         if (!opt.vcd.empty()) outs.gtkw = find_data_file("traces", platform.platform_name() + ".gtkw");
         print_summary(stats, std::cout, outs);
     }

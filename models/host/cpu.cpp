@@ -16,17 +16,21 @@ Cpu::Cpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope p) : sc_modul
 }
 
 void Cpu::hardirq(uint64_t cost_ps) {
+    const uint64_t t0 = now();
     if (cost_ps) sc_core::wait(ps(cost_ps));
     busy_ps_["hardirq"] += cost_ps;
+    if (observer_) observer_({CpuActivity::hardirq, "hardirq", thread_name(), t0, now()});
 }
 
 void Cpu::run(uint64_t cost_ps, const char* what, int priority) {
     cores_.acquire(priority);
     ++busy_now_;
+    const uint64_t t0 = now();
     if (cost_ps) sc_core::wait(ps(cost_ps));
     busy_ps_[what] += cost_ps;
     --busy_now_;
     cores_.release();
+    if (observer_) observer_({CpuActivity::run, what, thread_name(), t0, now()});
 }
 
 }  // namespace iopf

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cmath>
 #include <filesystem>
+#include <regex>
 #include <map>
 #include <set>
 #include <sstream>
@@ -49,7 +51,15 @@ struct Vcd {
     std::vector<std::string> names;                            // "SystemC.smmu.stalled[63:0]" as GTKWave shows them
     std::string problems;
     size_t changes = 0, stamps = 0;
+    std::map<std::string, size_t> moves;   // id code -> changes after time 0
 };
+
+// The prefix "SystemC.gpu_smmu.cb1." of a context-bank signal, "" for others.
+std::string bank_of(const std::string& name) {
+    static const std::regex re("^(.*\\.cb[0-9]+\\.).*");
+    std::smatch m;
+    return std::regex_match(name, m, re) ? m[1].str() : "";
+}
 
 // Parses and checks a VCD written by iopf-sim.
 Vcd parse_vcd(const std::string& text) {
@@ -121,6 +131,7 @@ Vcd parse_vcd(const std::string& text) {
             problem("unexpected line: " + line);
             continue;
         }
+        if (last_t > 0) ++v.moves[id];   // a change after the initial values
         auto it = v.ids.find(id);
         if (it == v.ids.end()) problem("undeclared id in: " + line);
         else if (width > it->second.second) problem("value wider than " + std::to_string(it->second.second) + ": " + line);
@@ -196,9 +207,28 @@ TEST_CASE("vcd: traces/<platform>.gtkw names every useful signal of its VCD and 
             INFO("save file signal " << s << " is not in the VCD");
             CHECK(have.count(s) == 1);
         }
+        // Left out on purpose: interrupt lines that never move (MSI mode, unused banks) and
+        // context banks none of whose signals move.
+        std::set<std::string> moved, banks_used;
+        for (const auto& [id, nw] : v.ids)
+            if (v.moves.count(id)) {
+                moved.insert(nw.first);
+                if (!bank_of(nw.first).empty()) banks_used.insert(bank_of(nw.first));
+            }
         size_t useful_count = 0;
-        for (const auto& n : v.names) {
+        for (const auto& [id, nw] : v.ids) {
+            const std::string& n = nw.first;
             if (!useful(n)) continue;
+            if (!bank_of(n).empty() && !banks_used.count(bank_of(n))) {
+                INFO("unused context bank signal " << n << " is in the save file");
+                CHECK(shown.count(n) == 0);
+                continue;
+            }
+            if (nw.second == 1 && n.find("irq") != std::string::npos && !moved.count(n)) {
+                INFO("flat interrupt line " << n << " is in the save file");
+                CHECK(shown.count(n) == 0);
+                continue;
+            }
             ++useful_count;
             INFO("VCD signal " << n << " is missing from the save file");
             CHECK(shown.count(n) == 1);
@@ -217,6 +247,7 @@ TEST_CASE("vcd: GTKWave opens each traces/<platform>.gtkw headlessly with all it
     write_text(script,
                "set f [open $::env(GTKW_OUT) w]\n"
                "puts $f \"dumpfile=[gtkwave::getDumpFileName]\"\n"
+               "puts $f \"zoom=[gtkwave::getZoomFactor]\"\n"
                "foreach s [gtkwave::getDisplayedSignals] { puts $f $s }\n"
                "close $f\n"
                "gtkwave::/File/Quit\n");
@@ -234,6 +265,18 @@ TEST_CASE("vcd: GTKWave opens each traces/<platform>.gtkw headlessly with all it
         REQUIRE_FALSE(shown.empty());
         CHECK(shown[0] == "dumpfile=" + tmp.file(p + ".vcd"));
         shown.erase(shown.begin());
+        // Zoomed to the whole run: 2^-zoom ps per pixel over the ~860-pixel wave area.
+        REQUIRE_FALSE(shown.empty());
+        REQUIRE(shown[0].rfind("zoom=", 0) == 0);
+        const double zoom = std::stod(shown[0].substr(5));
+        shown.erase(shown.begin());
+        const std::string vtext = read_text(tmp.file(p + ".vcd"));
+        const auto hash = vtext.rfind("\n#");
+        REQUIRE(hash != std::string::npos);
+        const double last_ps = std::stod(vtext.substr(hash + 2));
+        CHECK(zoom < 0);
+        CHECK(std::pow(2.0, -zoom) * 860 >= last_ps);
+        CHECK(std::pow(2.0, -zoom) * 860 < 2.5 * last_ps);   // not zoomed out further than needed
         std::string d, s;
         const auto listed = gtkw_signals(read_text(gtkw), d, s);
         CHECK(shown == listed);   // every signal found, in the save file's order
