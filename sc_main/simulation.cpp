@@ -249,7 +249,9 @@ int run_simulation(const Options& opt) {
     if (!opt.timeline.empty()) {
         platform.host().cpu.add_observer([&cpu_activity](const Cpu::Slice& s) {
             cpu_activity.push_back({s.kind == Cpu::Kind::hardirq ? CpuActivity::hardirq : CpuActivity::run, s.what,
-                                    Cpu::kind_name(s.kind), s.start_ps, s.end_ps, int(s.core)});
+                                    sc_core::sc_get_current_process_handle().valid()
+                                        ? sc_core::sc_get_current_process_handle().name() : "",
+                                    s.start_ps, s.end_ps, int(s.core)});
         });
         if (timeline_vcd.empty()) {
             timeline_vcd = opt.timeline + ".tmp.vcd";

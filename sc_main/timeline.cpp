@@ -154,7 +154,7 @@ bool write_timeline(const std::string& path, const TimelineInput& in) {
                                  : a->kind == CpuActivity::hardirq ? "hard IRQ"
                                                                    : std::string(a->what);
         slice(kCpu, int(lane) + 1, name, a->kind == CpuActivity::hold ? "thread" : a->kind == CpuActivity::hardirq ? "irq" : "step",
-              a->start_ps, a->end_ps, {{"thread", a->thread}});
+              a->start_ps, a->end_ps, {{"thread", thread_label(a->thread)}});
     }
     for (const auto* s : steps) {
         if (s->end_ps == s->start_ps) continue;

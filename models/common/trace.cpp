@@ -198,7 +198,6 @@ private:
 
 size_t TraceRegistry::open_vcd(const std::string& path, const std::string& glob) {
     std::string file = path;
-    if (file.size() < 4 || file.substr(file.size() - 4) != ".vcd") file += ".vcd";
     std::vector<Item> chosen;
     for (const auto& item : items_)
         if (glob.empty() || fnmatch(glob.c_str(), item.name.c_str(), 0) == 0) chosen.push_back(item);

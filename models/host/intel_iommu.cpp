@@ -30,7 +30,7 @@ IntelIommuDriver::IntelIommuDriver(sc_core::sc_module_name name, SimContext& ctx
     cost_attach_ps_ = c.get_time_ps("attach", 2000000, "attaching a device (context / PASID entries, domain setup)");
     cost_fault_ps_ = c.get_time_ps("fault_record", 300000, "dmar_fault(): reading and clearing one fault record");
     poll_limit_ = p.get_uint("poll_limit", 100000, "polls", "give up waiting for the hardware after this many polls");
-    pgt_costs_.pte_write_ps = p.sub("cost").get_time_ps("pte_write", 20000, "software time per PTE written (IOVA tables)");
+    pgt_costs_.pte_write = c.get_cost("pte_write", 20000, "software time per PTE written (IOVA tables)");
 
     bool sva = false;
     for (const auto& s : streams_) sva |= !s.sva.empty();

@@ -113,7 +113,11 @@ TEST_CASE("timeline: the showcase trace is valid Chrome Trace Event Format with 
     std::map<std::string, size_t> cpu_slices, stage_slices, counters;
     size_t instants = 0, begins = 0;
     for (const auto& e : doc["traceEvents"]) {
-        if (e["ph"] == "X" && e["pid"] == pid_of["host CPU (4 cores)"]) ++cpu_slices[e["name"]];
+        if (e["ph"] == "X" && e["pid"] == pid_of["host CPU (4 cores)"]) {
+            ++cpu_slices[e["name"]];
+            // Each step on a core names the thread that ran it (threaded handler, IOPF worker).
+            if (e.contains("args") && e["args"].contains("thread")) ++cpu_slices[e["args"]["thread"].get<std::string>()];
+        }
         if (e["ph"] == "X" && e["pid"] == pid_of["faults"]) ++stage_slices[e["name"]];
         if (e["ph"] == "C") ++counters[e["name"]];
         if (e["ph"] == "i") ++instants;
