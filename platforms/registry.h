@@ -58,6 +58,23 @@ public:
         else s.bind(bus_port());
         iommu_of_[component] = iommu_name;
     }
+    // A platform DMA master (DMA engine, trace player): reads its `smmu` key, binds its socket
+    // to that IOMMU (enabled at start when there is none), lists it in the firmware tables
+    // with its StreamID and bus-master enable, and records its device role.
+    template <class Dev>
+    void add_dma_master(const std::string& n, Dev& d) {
+        const std::string smmu = params(n).get_string("smmu", "", "SMMU the device sits behind (\"\" = none)");
+        bind_dma(d.socket, n, "smmu", smmu);
+        if (smmu.empty()) d.enable_at_start();
+        FirmwareDevice fd;
+        fd.device = n;
+        fd.smmu = smmu;
+        fd.sid = d.sid();
+        fd.can_stall = d.can_stall();
+        fd.bus_master_enable = &d.bus_master_enable;
+        firmware().devices.push_back(fd);
+        add_device(n, d);
+    }
     // The IOMMU (name) in front of component `name`'s DMA: "" = none. A bridge (root complex)
     // records it for the functions below it.
     const std::string& iommu_of(const std::string& name) const;

@@ -249,18 +249,7 @@ IOPF_REGISTER_MODEL("trace_player", build_order::device + 10,
                     "replays a recorded DMA trace (time, R/W, address, size, SSID) through its IOMMU",
                     [](PlatformBuilder& b, const std::string& n) {
                         auto d = std::make_unique<TracePlayer>(n.c_str(), b.ctx, b.params(n));
-                        const std::string smmu =
-                            b.params(n).get_string("smmu", "", "SMMU the device sits behind (\"\" = none)");
-                        b.bind_dma(d->socket, n, "smmu", smmu);
-                        if (smmu.empty()) d->enable_at_start();
-                        FirmwareDevice fd;
-                        fd.device = n;
-                        fd.smmu = smmu;
-                        fd.sid = d->sid();
-                        fd.can_stall = d->can_stall();
-                        fd.bus_master_enable = &d->bus_master_enable;
-                        b.firmware().devices.push_back(fd);
-                        b.add_device(n, *d);
+                        b.add_dma_master(n, *d);
                         return d;
                     });
 
