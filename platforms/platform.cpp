@@ -22,11 +22,11 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
     : ctx_(ctx), platform_name_(std::move(platform_name)) {
     Params& params = ctx.params;
     ParamScope meta = params.scope("platform");
-    description_ = meta.get_string("description", "", "what this platform shows");
-    duration_ps_ = meta.get_time_ps("duration", 10'000'000'000ull, "simulated-time limit of the run (--duration)");
+    description_ = meta.get_string("description", "", {"what this platform shows", src::config});
+    duration_ps_ = meta.get_time_ps("duration", 10'000'000'000ull, {"simulated-time limit of the run (--duration)", "assumed: long enough for every shipped workload to finish (a run-length choice, not a quantity of the system)"});
     if (duration_ps_ == 0) throw ConfigError("parameter 'platform.duration': expected a positive time, got 0");
     ctx.mode = meta.get_enum("mode", "accurate", {"accurate", "fast"},
-                             "timing mode: accurate (every transaction synchronises) or fast (TLB hits decoupled)") == "fast"
+                             {"timing mode: accurate (every transaction synchronises) or fast (TLB hits decoupled)", "assumed: DESIGN.md 'Timing styles' makes accurate the default; fast is opt-in for long sweeps"}) == "fast"
                    ? TimingMode::fast : TimingMode::accurate;
 
     // Components: every other top-level key, each with a registered "type".
@@ -42,7 +42,7 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
         ParamScope cs = params.scope(it.key());
         if (!cs.has("type"))
             throw ConfigError("parameter '" + it.key() + ".type': missing; expected one of " + ModelRegistry::known_types());
-        const std::string type = cs.get_string("type", "", "component type (iopf-sim --list-models)");
+        const std::string type = cs.get_string("type", "", {"component type (iopf-sim --list-models)", src::config});
         const ModelInfo* info = ModelRegistry::find(type);
         if (!info)
             throw ConfigError("parameter '" + it.key() + ".type': unknown model type '" + type + "'; expected one of " +

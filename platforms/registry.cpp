@@ -67,7 +67,7 @@ IommuModel* PlatformBuilder::iommu(const std::string& component, const std::stri
 
 unsigned PlatformBuilder::irq_number(const std::string& unit, const std::string& irq, unsigned fallback) {
     return static_cast<unsigned>(params(unit).sub("irq").get_uint(
-        irq, fallback, "", "interrupt number of the " + irq + " line (what firmware tells the OS)", 0, 1023));
+        irq, fallback, "", {"interrupt number of the " + irq + " line (what firmware tells the OS)", src::config}, 0, 1023));
 }
 
 }  // namespace iopf

@@ -63,7 +63,7 @@ public:
     // with its StreamID and bus-master enable, and records its device role.
     template <class Dev>
     void add_dma_master(const std::string& n, Dev& d) {
-        const std::string smmu = params(n).get_string("smmu", "", "SMMU the device sits behind (\"\" = none)");
+        const std::string smmu = params(n).get_string("smmu", "", {"SMMU the device sits behind (\"\" = none)", src::config});
         bind_dma(d.socket, n, "smmu", smmu);
         if (smmu.empty()) d.enable_at_start();
         FirmwareDevice fd;

@@ -20,6 +20,7 @@
 #include "platforms/platform.h"
 #include "platforms/registry.h"
 #include "sc_main/config.h"
+#include "sc_main/calibration.h"
 #include "sc_main/summary.h"
 #include "sc_main/timeline.h"
 #include "models/host/host.h"
@@ -121,6 +122,8 @@ std::string describe_unit(const ParamInfo& p) {
     return "count";
 }
 
+// Text form: one line per parameter ending with its [unit], then an indented line with the
+// source of its default ("(none)" where the declaration gave none).
 void describe(const Params& params, const std::string& name) {
     std::printf("Parameters of platform '%s' (set any with --set PATH=VALUE):\n\n", name.c_str());
     std::printf("%-46s %-8s %-22s %-14s %s\n", "PATH", "TYPE", "VALUE", "DEFAULT", "MEANING [unit]");
@@ -130,6 +133,7 @@ void describe(const Params& params, const std::string& name) {
         std::string def = p.def.size() > 14 ? p.def.substr(0, 11) + "..." : p.def;
         std::printf("%-46s %-8s %-22s %-14s %s\n", p.path.c_str(), p.type.c_str(), value.c_str(), def.c_str(),
                     meaning.c_str());
+        std::printf("    source: %s\n", p.source.empty() ? "(none)" : p.source.c_str());
     }
 }
 
@@ -211,6 +215,7 @@ int run_simulation(const Options& opt) {
         throw ConfigError("platform '" + name + "': " + e.what());
     }
     Platform& platform = *platform_ptr;
+    const std::vector<CalibrationAnchor> calibration = read_calibration(params);
     params.check_unknown();
     const nlohmann::json config = effective_config(params, platform_name, ctx.seed);
     if (!opt.describe.empty()) {
@@ -315,6 +320,7 @@ int run_simulation(const Options& opt) {
     stats["smmus"] = nlohmann::json::object();
     ctx.stats.collect(stats);
     stats["faults"] = ctx.faults.stats();
+    if (!calibration.empty()) stats["calibration"] = evaluate_calibration(calibration, stats);
     stats["config"] = config;
     EndState end = platform.end_state();
     stats["run"]["finished"] = end.all_finished;

@@ -65,6 +65,11 @@ void Params::set_overrides_from_json(const nlohmann::json& j, const std::string&
     for (auto it = j.begin(); it != j.end(); ++it) stack.emplace_back(it.key(), &it.value());
     for (size_t i = 0; i < stack.size(); ++i) {
         const auto [key, v] = stack[i];
+        // A key whose last segment starts with '_' or '#' is metadata or a comment (a
+        // tools/calibrate-host preset records what it measured under "_measured").
+        const size_t dot = key.rfind('.');
+        const char lead = key.empty() ? '\0' : key[dot == std::string::npos ? 0 : dot + 1];
+        if (lead == '_' || lead == '#') continue;
         if (v->is_object() && !is_dist_object(*v) && !v->empty()) {
             for (auto it = v->begin(); it != v->end(); ++it) stack.emplace_back(key + "." + it.key(), &it.value());
             continue;
@@ -156,7 +161,7 @@ bool ParamScope::has(const std::string& name) const {
 }
 
 uint64_t ParamScope::get_uint(const std::string& name, uint64_t def, const std::string& unit,
-                              const std::string& doc, uint64_t min, uint64_t max) {
+                              const Doc& doc, uint64_t min, uint64_t max) {
     std::string text;
     const nlohmann::json* j;
     uint64_t v = def;
@@ -171,7 +176,7 @@ uint64_t ParamScope::get_uint(const std::string& name, uint64_t def, const std::
     if (v < min || v > max)
         throw ConfigError("parameter '" + path(name) + "': expected a value in [" + std::to_string(min) +
                           ", " + std::to_string(max) + "], got " + std::to_string(v));
-    p_->declare({path(name), "uint", unit, std::to_string(def), std::to_string(v), doc});
+    p_->declare({path(name), "uint", unit, std::to_string(def), std::to_string(v), doc.meaning, doc.source});
     return v;
 }
 
@@ -186,19 +191,19 @@ uint64_t ParamScope::read_bytes(const std::string& name, uint64_t def, const cha
     return *parsed;
 }
 
-uint64_t ParamScope::get_size(const std::string& name, uint64_t def, const std::string& doc) {
+uint64_t ParamScope::get_size(const std::string& name, uint64_t def, const Doc& doc) {
     const uint64_t v = read_bytes(name, def, "a size such as 4096, 0x1000, 4KiB or 2MiB");
-    p_->declare({path(name), "size", "bytes", format_size(def), format_size(v), doc});
+    p_->declare({path(name), "size", "bytes", format_size(def), format_size(v), doc.meaning, doc.source});
     return v;
 }
 
-uint64_t ParamScope::get_addr(const std::string& name, uint64_t def, const std::string& doc) {
+uint64_t ParamScope::get_addr(const std::string& name, uint64_t def, const Doc& doc) {
     const uint64_t v = read_bytes(name, def, "an address such as 0x80000000");
-    p_->declare({path(name), "addr", "", hex(def), hex(v), doc});
+    p_->declare({path(name), "addr", "", hex(def), hex(v), doc.meaning, doc.source});
     return v;
 }
 
-uint64_t ParamScope::get_time_ps(const std::string& name, uint64_t def_ps, const std::string& doc) {
+uint64_t ParamScope::get_time_ps(const std::string& name, uint64_t def_ps, const Doc& doc) {
     std::string text;
     const nlohmann::json* j;
     uint64_t v = def_ps;
@@ -210,11 +215,11 @@ uint64_t ParamScope::get_time_ps(const std::string& name, uint64_t def_ps, const
         if (!parsed) type_error(name, text, "a time such as 250ns, 2us or 1.5ms (bare number = ns)");
         v = *parsed;
     }
-    p_->declare({path(name), "time", "ns", format_time_ps(def_ps), format_time_ps(v), doc});
+    p_->declare({path(name), "time", "ns", format_time_ps(def_ps), format_time_ps(v), doc.meaning, doc.source});
     return v;
 }
 
-Cost ParamScope::get_cost(const std::string& name, uint64_t def_ps, const std::string& doc) {
+Cost ParamScope::get_cost(const std::string& name, uint64_t def_ps, const Doc& doc) {
     std::string text;
     const nlohmann::json* j;
     const std::string full = path(name);
@@ -242,13 +247,13 @@ Cost ParamScope::get_cost(const std::string& name, uint64_t def_ps, const std::s
             d = TimeDist::constant(*parsed);
         }
     }
-    p_->declare({full, "cost", "ns", format_time_ps(def_ps), d.describe(), doc});
+    p_->declare({full, "cost", "ns", format_time_ps(def_ps), d.describe(), doc.meaning, doc.source});
     const unsigned reader = p_->cost_readers_[full]++;
     return Cost(std::move(d), RngStream(p_->seed_, full + "#" + std::to_string(reader)));
 }
 
 double ParamScope::get_double(const std::string& name, double def, const std::string& unit,
-                              const std::string& doc, double min, double max) {
+                              const Doc& doc, double min, double max) {
     std::string text;
     const nlohmann::json* j;
     double v = def;
@@ -269,11 +274,11 @@ double ParamScope::get_double(const std::string& name, double def, const std::st
     std::ostringstream d, cur;
     d << def;
     cur << v;
-    p_->declare({path(name), "double", unit, d.str(), cur.str(), doc});
+    p_->declare({path(name), "double", unit, d.str(), cur.str(), doc.meaning, doc.source});
     return v;
 }
 
-bool ParamScope::get_bool(const std::string& name, bool def, const std::string& doc) {
+bool ParamScope::get_bool(const std::string& name, bool def, const Doc& doc) {
     std::string text;
     const nlohmann::json* j;
     bool v = def;
@@ -283,12 +288,12 @@ bool ParamScope::get_bool(const std::string& name, bool def, const std::string& 
         else if (text == "false" || text == "0" || text == "off" || text == "no") v = false;
         else type_error(name, text, "a boolean (true/false)");
     }
-    p_->declare({path(name), "bool", "", def ? "true" : "false", v ? "true" : "false", doc});
+    p_->declare({path(name), "bool", "", def ? "true" : "false", v ? "true" : "false", doc.meaning, doc.source});
     return v;
 }
 
 std::string ParamScope::get_enum(const std::string& name, const std::string& def,
-                                 const std::vector<std::string>& choices, const std::string& doc) {
+                                 const std::vector<std::string>& choices, const Doc& doc) {
     std::string text;
     const nlohmann::json* j;
     std::string v = def;
@@ -300,11 +305,11 @@ std::string ParamScope::get_enum(const std::string& name, const std::string& def
             type_error(name, text, "one of " + list);
         v = text;
     }
-    p_->declare({path(name), "enum", list, def, v, doc});
+    p_->declare({path(name), "enum", list, def, v, doc.meaning, doc.source});
     return v;
 }
 
-std::string ParamScope::get_string(const std::string& name, const std::string& def, const std::string& doc) {
+std::string ParamScope::get_string(const std::string& name, const std::string& def, const Doc& doc) {
     std::string text;
     const nlohmann::json* j;
     std::string v = def;
@@ -312,11 +317,11 @@ std::string ParamScope::get_string(const std::string& name, const std::string& d
         if (j && !j->is_string()) type_error(name, text, "a string");
         v = text;
     }
-    p_->declare({path(name), "string", "", def, v, doc});
+    p_->declare({path(name), "string", "", def, v, doc.meaning, doc.source});
     return v;
 }
 
-std::vector<std::string> ParamScope::children(const std::string& name, const std::string& doc) {
+std::vector<std::string> ParamScope::children(const std::string& name, const Doc& doc) {
     std::vector<std::string> names;
     const nlohmann::json* j = p_->lookup(path(name));
     if (j) {
@@ -324,7 +329,7 @@ std::vector<std::string> ParamScope::children(const std::string& name, const std
         for (auto it = j->begin(); it != j->end(); ++it) names.push_back(it.key());
     }
     std::sort(names.begin(), names.end());
-    p_->declare({path(name), "object", "", "{}", std::to_string(names.size()) + " entries", doc});
+    p_->declare({path(name), "object", "", "{}", std::to_string(names.size()) + " entries", doc.meaning, doc.source});
     return names;
 }
 

@@ -26,6 +26,25 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// What a parameter means and where its default comes from, declared together at the one
+// place the parameter is read: `{"meaning", "source"}`. The source is a citation (spec or
+// TRM section, paper and table, Linux file + function, a measurement) or "assumed: why".
+// A bare meaning (no source) still compiles so other work keeps building, but the
+// every-parameter-sourced test fails on it.
+struct Doc {
+    std::string meaning;
+    std::string source;
+    Doc(std::string m, std::string s) : meaning(std::move(m)), source(std::move(s)) {}
+};
+
+// Sources shared by many parameters (so the same reason reads the same everywhere).
+namespace src {
+// A choice each platform makes for its own layout or workload, not a property of a part.
+inline const char* const config = "assumed: a configuration choice of the platform (layout or workload), not a measured quantity";
+// gem5's SMMUv3.py default: a placeholder of gem5's, not a measurement of a part.
+inline const char* const gem5 = "gem5 src/dev/arm/SMMUv3.py default (a gem5 placeholder, not a measurement of a part)";
+}  // namespace src
+
 struct ParamInfo {
     std::string path;
     std::string type;     // "uint", "size", "time", "cost", "double", "bool", "enum", "string", "object"
@@ -34,6 +53,7 @@ struct ParamInfo {
     std::string def;      // default, formatted
     std::string value;    // value in effect, formatted
     std::string doc;      // one-line meaning
+    std::string source;   // citation or "assumed: why" for the default
 };
 
 class ParamScope;
@@ -92,24 +112,24 @@ public:
     ParamScope(Params& params, std::string prefix) : p_(&params), prefix_(std::move(prefix)) {}
 
     uint64_t get_uint(const std::string& name, uint64_t def, const std::string& unit,
-                      const std::string& doc, uint64_t min = 0, uint64_t max = UINT64_MAX);
-    uint64_t get_size(const std::string& name, uint64_t def, const std::string& doc);
+                      const Doc& doc, uint64_t min = 0, uint64_t max = UINT64_MAX);
+    uint64_t get_size(const std::string& name, uint64_t def, const Doc& doc);
     // An address: like a size, but shown in hex.
-    uint64_t get_addr(const std::string& name, uint64_t def, const std::string& doc);
-    uint64_t get_time_ps(const std::string& name, uint64_t def_ps, const std::string& doc);
+    uint64_t get_addr(const std::string& name, uint64_t def, const Doc& doc);
+    uint64_t get_time_ps(const std::string& name, uint64_t def_ps, const Doc& doc);
     // A time that may also be a distribution (dist.h): a software cost or a latency. Each
     // call returns a Cost with its own random stream (seed, path, reader index).
-    Cost get_cost(const std::string& name, uint64_t def_ps, const std::string& doc);
+    Cost get_cost(const std::string& name, uint64_t def_ps, const Doc& doc);
     double get_double(const std::string& name, double def, const std::string& unit,
-                      const std::string& doc, double min = 0.0, double max = 1e300);
-    bool get_bool(const std::string& name, bool def, const std::string& doc);
+                      const Doc& doc, double min = 0.0, double max = 1e300);
+    bool get_bool(const std::string& name, bool def, const Doc& doc);
     std::string get_enum(const std::string& name, const std::string& def,
-                         const std::vector<std::string>& choices, const std::string& doc);
-    std::string get_string(const std::string& name, const std::string& def, const std::string& doc);
+                         const std::vector<std::string>& choices, const Doc& doc);
+    std::string get_string(const std::string& name, const std::string& def, const Doc& doc);
 
     // Names of the members of the JSON object at `name` (e.g. a device's jobs), sorted.
     // Declares `name` as an object parameter so its presence is not "unknown".
-    std::vector<std::string> children(const std::string& name, const std::string& doc);
+    std::vector<std::string> children(const std::string& name, const Doc& doc);
     bool has(const std::string& name) const;
 
     ParamScope sub(const std::string& name) const { return ParamScope(*p_, path(name)); }

@@ -17,49 +17,49 @@ uint64_t GpuJob::address(uint64_t i) const {
 
 Gpu::Gpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     : sc_module(name), socket("socket"), mmio("mmio"), ctx_(ctx),
-      clk_(p.get_double("clock_mhz", 800.0, "MHz", "GPU clock; *_cycles parameters count this clock", 1.0)) {
-    sid_ = p.get_uint("sid", 0, "", "StreamID of every transaction", 0, 0xffffffffu);
-    priv_ = p.get_bool("priv", false, "PnU: issue privileged transactions");
-    wavefronts_ = p.get_uint("wavefronts", 16, "wavefronts", "concurrent wavefronts/engines, one transaction in flight each", 1, 4096);
-    issue_cycles_ = p.get_uint("issue_cycles", 4, "cycles", "a wavefront's gap between a completion and its next issue");
+      clk_(p.get_double("clock_mhz", 800.0, "MHz", {"GPU clock; *_cycles parameters count this clock", "assumed: Adreno 6xx/7xx-class GPUs clock at roughly 600-900 MHz"}, 1.0)) {
+    sid_ = p.get_uint("sid", 0, "", {"StreamID of every transaction", src::config}, 0, 0xffffffffu);
+    priv_ = p.get_bool("priv", false, {"PnU: issue privileged transactions", "assumed: GPU DMA is unprivileged (PnU=0) unless the platform says otherwise"});
+    wavefronts_ = p.get_uint("wavefronts", 16, "wavefronts", {"concurrent wavefronts/engines, one transaction in flight each", "assumed: enough concurrent engines to fill the SMMU's translation slots; a workload choice"}, 1, 4096);
+    issue_cycles_ = p.get_uint("issue_cycles", 4, "cycles", {"a wavefront's gap between a completion and its next issue", "assumed: a few shader cycles between a completion and the next request"});
     quantum_ps_ = p.get_time_ps("quantum", 100'000,
-                                "fast mode: how far a wavefront runs ahead of the kernel between synchronisations (quantum keeper)");
-    mmio_base_ = p.get_addr("mmio_base", 0x0b000000ull, "physical base of the GPU register block and state aperture");
-    mmio_latency_ps_ = p.get_cost("mmio_latency", 200'000, "latency of one register or state-aperture access");
-    state_size_ = p.get_size("state_size", 1ull << 20, "size of the GPU state aperture a devcoredump reads");
-    state_bytes_per_ns_ = p.get_double("state_bandwidth", 4.0, "bytes/ns", "state-aperture read bandwidth", 0.001);
+                                {"fast mode: how far a wavefront runs ahead of the kernel between synchronisations (quantum keeper)", "assumed: 100 ns is short against a fault's microseconds, so fast mode keeps fault latencies within a few % of accurate mode (tests/scenario/test_fast_mode.cpp)"});
+    mmio_base_ = p.get_addr("mmio_base", 0x0b000000ull, {"physical base of the GPU register block and state aperture", src::config});
+    mmio_latency_ps_ = p.get_cost("mmio_latency", 200'000, {"latency of one register or state-aperture access", "assumed: an uncached device register access costs a few hundred ns round trip on Arm SoCs"});
+    state_size_ = p.get_size("state_size", 1ull << 20, {"size of the GPU state aperture a devcoredump reads", "assumed: order of an Adreno devcoredump's register/ringbuffer snapshot (hundreds of KiB to a few MiB)"});
+    state_bytes_per_ns_ = p.get_double("state_bandwidth", 4.0, "bytes/ns", {"state-aperture read bandwidth", "assumed: uncached reads of the state aperture, ~4 GB/s"}, 0.001);
     ParamScope hc = p.sub("hangcheck");
     hangcheck_period_ps_ = hc.get_time_ps("period", 100'000'000,
-                                          "hang check interval: a hang is declared after a whole interval without a completion");
-    hangcheck_enabled_ = hc.get_bool("enable", true, "hang check enabled at reset (HANGCHECK register bit 0)");
+                                          {"hang check interval: a hang is declared after a whole interval without a completion", "assumed: shorter than msm's DRM_MSM_HANGCHECK_DEFAULT_PERIOD (500 ms, drivers/gpu/drm/msm/msm_gpu.h) so short runs reach it"});
+    hangcheck_enabled_ = hc.get_bool("enable", true, {"hang check enabled at reset (HANGCHECK register bit 0)", "assumed: msm arms the hang check on every submit (msm_gpu.c hangcheck_timer_reset)"});
     if (hangcheck_period_ps_ == 0)   // a zero interval would re-arm the timer forever at one instant
         throw ConfigError("parameter '" + hc.path("period") +
                           "': expected a positive time (use hangcheck.enable=false to turn the check off)");
 
-    for (const auto& jn : p.children("jobs", "jobs (submits) run in name order, one after another")) {
+    for (const auto& jn : p.children("jobs", {"jobs (submits) run in name order, one after another", src::config})) {
         ParamScope j = p.sub("jobs").sub(jn);
         GpuJob job;
         job.name = jn;
-        job.base = j.get_addr("base", 0, "first GPU virtual address of the job's buffer");
-        job.burst = j.get_size("burst", 64, "bytes per transaction");
+        job.base = j.get_addr("base", 0, {"first GPU virtual address of the job's buffer", src::config});
+        job.burst = j.get_size("burst", 64, {"bytes per transaction", src::config});
         if (job.burst == 0 || job.burst > 4096)
             throw ConfigError("parameter '" + j.path("burst") + "': expected 1..4096 bytes, got " + std::to_string(job.burst));
-        job.length = j.get_size("length", 65536, "size of the buffer the job sweeps (wraps around)");
+        job.length = j.get_size("length", 65536, {"size of the buffer the job sweeps (wraps around)", src::config});
         if (job.length < job.burst)
             throw ConfigError("parameter '" + j.path("length") + "': must be at least one burst");
         job.count = j.get_uint("count", job.length / job.burst, "transactions",
-                               "transactions in the job (default: length / burst)");
+                               {"transactions in the job (default: length / burst)", src::config});
         const std::string op = j.get_enum("op", "read", {"read", "write", "mixed"},
-                                          "transaction direction (mixed: odd-numbered transactions write)");
+                                          {"transaction direction (mixed: odd-numbered transactions write)", src::config});
         job.op = op == "read" ? GpuJob::Op::read : op == "write" ? GpuJob::Op::write : GpuJob::Op::mixed;
         ParamScope bad = j.sub("bad");
         job.bad_every = bad.get_uint("every", 0, "transactions",
-                                     "every N-th transaction touches the bad region instead (0 = never)");
-        job.bad_base = bad.get_addr("base", 0, "first address of the bad (unmapped) region");
-        job.bad_length = bad.get_size("length", 4096, "size of the bad region the bad transactions sweep");
+                                     {"every N-th transaction touches the bad region instead (0 = never)", src::config});
+        job.bad_base = bad.get_addr("base", 0, {"first address of the bad (unmapped) region", src::config});
+        job.bad_length = bad.get_size("length", 4096, {"size of the bad region the bad transactions sweep", src::config});
         if (job.bad_every && job.bad_length < job.burst)
             throw ConfigError("parameter '" + bad.path("length") + "': must be at least one burst");
-        job.start_ps = j.get_time_ps("start", 0, "earliest start time of the job");
+        job.start_ps = j.get_time_ps("start", 0, {"earliest start time of the job", src::config});
         jobs_.push_back(job);
     }
 
@@ -240,7 +240,7 @@ IOPF_REGISTER_MODEL("gpu", build_order::device + 20,
                     [](PlatformBuilder& b, const std::string& n) {
                         auto g = std::make_unique<Gpu>(n.c_str(), b.ctx, b.params(n));
                         const std::string smmu =
-                            b.params(n).get_string("smmu", "", "SMMU the GPU sits behind (\"\" = none)");
+                            b.params(n).get_string("smmu", "", {"SMMU the GPU sits behind (\"\" = none)", src::config});
                         b.bind_dma(g->socket, n, "smmu", smmu);
                         if (smmu.empty()) g->enable_at_start();
                         b.map(g->mmio, g->mmio_base(), g->mmio_size(), n + ".mmio");

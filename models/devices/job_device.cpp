@@ -1,4 +1,5 @@
 #include "models/devices/job_device.h"
+#include "models/common/stats.h"
 
 #include <algorithm>
 #include <memory>
@@ -19,27 +20,27 @@ uint64_t DmaJob::address(uint64_t i, uint64_t rnd) const {
 
 std::vector<DmaJob> DmaJob::parse_all(ParamScope p) {
     std::vector<DmaJob> jobs_;
-    for (const auto& jn : p.children("jobs", "jobs run in name order, one after another")) {
+    for (const auto& jn : p.children("jobs", {"jobs run in name order, one after another", src::config})) {
         ParamScope j = p.sub("jobs").sub(jn);
         DmaJob job;
         job.name = jn;
-        job.base = j.get_addr("base", 0, "first input address of the job (IOVA/VA)");
-        job.burst = j.get_size("burst", 64, "bytes per transaction");
+        job.base = j.get_addr("base", 0, {"first input address of the job (IOVA/VA)", src::config});
+        job.burst = j.get_size("burst", 64, {"bytes per transaction", src::config});
         if (job.burst == 0 || job.burst > 4096)
             throw ConfigError("parameter '" + j.path("burst") + "': expected 1..4096 bytes, got " + std::to_string(job.burst));
-        job.length = j.get_size("length", 4096, "size of the address range the job covers");
-        std::string pat = j.get_enum("pattern", "sequential", {"sequential", "strided", "random"}, "address pattern");
+        job.length = j.get_size("length", 4096, {"size of the address range the job covers", src::config});
+        std::string pat = j.get_enum("pattern", "sequential", {"sequential", "strided", "random"}, {"address pattern", src::config});
         job.pattern = pat == "sequential" ? DmaJob::Pattern::sequential
                     : pat == "strided" ? DmaJob::Pattern::strided : DmaJob::Pattern::random;
-        job.stride = j.get_size("stride", job.burst, "strided: distance between consecutive transactions");
+        job.stride = j.get_size("stride", job.burst, {"strided: distance between consecutive transactions", src::config});
         uint64_t def_count = job.pattern == DmaJob::Pattern::strided ? (job.stride ? job.length / job.stride : 0)
                                                                       : job.length / job.burst;
-        job.count = j.get_uint("count", def_count, "transactions", "transactions in the job (default: length / burst, or length / stride)");
-        job.write = j.get_enum("op", "read", {"read", "write"}, "transaction direction") == "write";
+        job.count = j.get_uint("count", def_count, "transactions", {"transactions in the job (default: length / burst, or length / stride)", src::config});
+        job.write = j.get_enum("op", "read", {"read", "write"}, {"transaction direction", src::config}) == "write";
         job.ssv = j.has("ssid");
-        job.ssid = j.get_uint("ssid", 0, "", "SubstreamID (PASID) for this job; absent = no SubstreamID", 0, 0xfffff);
-        job.gap_ps = j.get_time_ps("gap", 0, "idle time between a slot's completion and its next issue");
-        job.start_ps = j.get_time_ps("start", 0, "earliest start time of the job");
+        job.ssid = j.get_uint("ssid", 0, "", {"SubstreamID (PASID) for this job; absent = no SubstreamID", src::config}, 0, 0xfffff);
+        job.gap_ps = j.get_time_ps("gap", 0, {"idle time between a slot's completion and its next issue", src::config});
+        job.start_ps = j.get_time_ps("start", 0, {"earliest start time of the job", src::config});
         if (job.pattern == DmaJob::Pattern::random && job.length < job.burst)
             throw ConfigError("parameter '" + j.path("length") + "': a random job needs length >= burst");
         {
@@ -60,11 +61,11 @@ std::vector<DmaJob> DmaJob::parse_all(ParamScope p) {
 
 JobDevice::JobDevice(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     : sc_module(name), socket("socket"), ctx_(ctx) {
-    sid_ = p.get_uint("sid", 0, "", "StreamID of every transaction", 0, 0xffffffffu);
-    priv_ = p.get_bool("priv", false, "PnU: issue privileged transactions");
-    outstanding_ = p.get_uint("outstanding", 4, "transactions", "transactions in flight at once", 1, 1024);
+    sid_ = p.get_uint("sid", 0, "", {"StreamID of every transaction", src::config}, 0, 0xffffffffu);
+    priv_ = p.get_bool("priv", false, {"PnU: issue privileged transactions", "assumed: device DMA is unprivileged (PnU=0) unless the platform says otherwise"});
+    outstanding_ = p.get_uint("outstanding", 4, "transactions", {"transactions in flight at once", "assumed: a simple DMA engine with a few reads in flight; pcie-bench's latency test keeps one"}, 1, 1024);
     quantum_ps_ = p.get_time_ps("quantum", 100'000,
-                                "fast mode: how far a slot runs ahead of the kernel between synchronisations (quantum keeper)");
+                                {"fast mode: how far a slot runs ahead of the kernel between synchronisations (quantum keeper)", "assumed: 100 ns is short against a fault's microseconds, so fast mode keeps fault latencies within a few % of accurate mode (tests/scenario/test_fast_mode.cpp)"});
     rng_state_ = ctx.seed * 0x9e3779b97f4a7c15ull ^ std::hash<std::string>{}(this->name());
 
     jobs_ = DmaJob::parse_all(p);
@@ -82,7 +83,8 @@ JobDevice::JobDevice(sc_core::sc_module_name name, SimContext& ctx, ParamScope p
                             {"latency_ns", {{"mean", (ok_ + err_) ? latency_sum_ps_ / 1000.0 / (ok_ + err_) : 0.0},
                                             {"max", latency_max_ps_ / 1000.0}}}};
         for (const auto& j : jobs_)
-            d["jobs"][j.name] = {{"issued", j.issued}, {"completed_ok", j.ok}, {"completed_error", j.error}};
+            d["jobs"][j.name] = {{"issued", j.issued}, {"completed_ok", j.ok}, {"completed_error", j.error},
+                                 {"latency_ns", distribution(j.latency_ns)}};
         add_stats(d);
         root["devices"][me] = d;
     });
@@ -150,6 +152,7 @@ void JobDevice::slot(unsigned) {
             uint64_t lat = t_done - ext->t_issue_ps;
             latency_sum_ps_ += lat;
             latency_max_ps_ = std::max(latency_max_ps_, lat);
+            job.latency_ns.push_back(lat / 1000.0);
             if (ok) { ++ok_; ++job.ok; bytes_ += job.burst; }
             else { ++err_; ++job.error; }
             if (ext->fault_id) ctx_.faults.close(ext->fault_id, t_done);

@@ -44,6 +44,7 @@ struct DmaJob {
     static std::vector<DmaJob> parse_all(ParamScope p);
 
     uint64_t issued = 0, ok = 0, error = 0;
+    std::vector<double> latency_ns;   // per completed access, issue to completion
 };
 
 

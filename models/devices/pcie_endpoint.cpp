@@ -19,22 +19,27 @@ uint16_t atc_asid(const IopfExt& e) { return e.ssv ? uint16_t(e.ssid & 0xffff) :
 
 PcieEndpoint::PcieEndpoint(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     : JobDevice(name, ctx, p), msg_in("msg_in"), config("config") {
-    ecam_base_ = p.get_addr("ecam_base", 0x40000000ull, "physical address of the function's 4 KiB config space");
+    ecam_base_ = p.get_addr("ecam_base", 0x40000000ull, {"physical address of the function's 4 KiB config space", src::config});
     ParamScope a = p.sub("atc");
-    const unsigned atc_entries = a.get_uint("entries", 64, "entries", "ATC entries", 1, 1 << 20);
-    const unsigned atc_ways = a.get_uint("ways", 4, "ways", "ATC associativity (entries must be a multiple)", 1, 1 << 20);
+    const unsigned atc_entries = a.get_uint("entries", 64, "entries", {"ATC entries", "assumed: a small device ATC (tens of entries), not a measurement of a part"}, 1, 1 << 20);
+    const unsigned atc_ways = a.get_uint("ways", 4, "ways", {"ATC associativity (entries must be a multiple)", "assumed: 4-way, as the SMMU's own TLB"}, 1, 1 << 20);
     if (atc_entries % atc_ways)
         throw ConfigError("parameter '" + a.path("ways") + "': entries (" + std::to_string(atc_entries) +
                           ") must be a multiple of ways (" + std::to_string(atc_ways) + ")");
     atc_ = std::make_unique<smmu::Tlb>(
         atc_entries, atc_ways,
-        smmu::parse_replacement(a.get_enum("replacement", "lru", {"lru", "fifo", "random"}, "ATC replacement policy")),
+        smmu::parse_replacement(a.get_enum("replacement", "lru", {"lru", "fifo", "random"}, {"ATC replacement policy", "assumed: LRU, the usual textbook choice"})),
         ctx.seed);
     ParamScope r = p.sub("pri");
-    pri_capacity_ = r.get_uint("capacity", 256, "requests", "PRI Outstanding Page Request Capacity (0 = no PRI)", 0, 1u << 31);
-    prg_pages_ = r.get_uint("prg_pages", 1, "pages", "pages requested per Page Request Group (the faulting page and those after it)", 1, 512);
-    max_pri_retries_ = r.get_uint("max_retries", 4, "rounds", "PRI rounds for one access before the function gives up", 1, 1000);
-    stop_markers_ = r.get_bool("stop_marker_at_job_end", false, "send a Stop Marker for the job's PASID when it ends");
+    pri_capacity_ = r.get_uint("capacity", 256, "requests", {"PRI Outstanding Page Request Capacity (0 = no PRI)", "PCIe Base spec PRI Outstanding Page Request Capacity register; 256 assumed for the device (Linux grants 16 of them, drivers/pci/ats.c callers)"}, 0, 1u << 31);
+    prg_pages_ = r.get_uint("prg_pages", 1, "pages", {"pages requested per Page Request Group (the faulting page and those after it)", "assumed: one page per request group, as a simple endpoint asks only for the faulting page"}, 1, 512);
+    max_pri_retries_ = r.get_uint("max_retries", 4, "rounds", {"PRI rounds for one access before the function gives up", "assumed: a device gives up after a few PRI rounds (implementation defined by PCIe)"}, 1, 1000);
+    stop_markers_ = r.get_bool("stop_marker_at_job_end", false, {"send a Stop Marker for the job's PASID when it ends", "assumed: off, so only platforms that show Stop Markers send them"});
+    for (const auto& jn : p.children("jobs", {"jobs run in name order, one after another", src::config}))
+        restart_pasid_[jn] = p.sub("jobs").sub(jn).get_bool(
+            "restart_pasid", false,
+            {"software re-enables the job's PASID on the function before the job (needed to use a PASID again after its Stop Marker)",
+             "assumed: off; PCIe PRI: after a Stop Marker no page request for that PASID may follow until software re-enables it"});
     prgi_busy_.assign(512, false);
     msg_in.register_b_transport(this, &PcieEndpoint::msg_b_transport);
     config.register_b_transport(this, &PcieEndpoint::config_b_transport);
@@ -156,6 +161,19 @@ bool PcieEndpoint::access(tlm::tlm_generic_payload& gp, IopfExt& ext, const DmaJ
             rec = ctx_.faults.find(fault_id);
         }
         ext.fault_id = fault_id;
+        if (ext.ssv && stopped_pasids_.count(ext.ssid)) {
+            // The function sent a Stop Marker for this PASID: no page request for it until
+            // software re-enables it (the job's restart_pasid).
+            auto rp = restart_pasid_.find(job.name);
+            if (rp != restart_pasid_.end() && rp->second) {
+                stopped_pasids_.erase(ext.ssid);
+                ++pasid_restarts_;
+            } else {
+                ++blocked_stopped_;
+                if (rec && rec->resolution == Resolution::pending) rec->resolution = Resolution::invalid;
+                return false;
+            }
+        }
         if (comp.unsupported || !pri_enabled_ || (pri_status_ & pcie_cfg::PRI_RF) || pri_allocation_ == 0 ||
             rounds >= max_pri_retries_) {
             ++c_.pri_blocked;
@@ -213,6 +231,7 @@ PrgResponseCode PcieEndpoint::page_request_group(const IopfExt& ext, uint64_t ad
         pr.fault_id = i == 0 ? fault_id : 0;
         ++c_.page_requests;
         if (pri_status_ & pcie_cfg::PRI_RF) ++requests_after_rf_;
+        if (ext.ssv && stopped_pasids_.count(ext.ssid)) ++requests_after_stop_;
         send_message(PcieMsg::page_request, &pr, ext.ssid, ext.ssv);
     }
     Pending& pd = *pending_[prgi];
@@ -241,6 +260,7 @@ void PcieEndpoint::job_done(const DmaJob& job) {
     sm.last = true;
     ++c_.stop_markers;
     send_message(PcieMsg::page_request, &sm, job.ssid, true);
+    stopped_pasids_.insert(job.ssid);   // until software re-enables it
 }
 
 void PcieEndpoint::msg_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -329,7 +349,10 @@ void PcieEndpoint::config_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_
             break;
         case pcie_cfg::PRI_CTRL:
             pri_enabled_ = v & pcie_cfg::PRI_ENABLE;
-            if (v & pcie_cfg::PRI_RESET) pri_status_ &= ~(pcie_cfg::PRI_RF | pcie_cfg::PRI_UPRGI);
+            if (v & pcie_cfg::PRI_RESET) {
+                pri_status_ &= ~(pcie_cfg::PRI_RF | pcie_cfg::PRI_UPRGI);
+                stopped_pasids_.clear();   // a PRI reset re-enables every PASID
+            }
             break;
         case pcie_cfg::PRI_STATUS: pri_status_ &= ~(v & (pcie_cfg::PRI_RF | pcie_cfg::PRI_UPRGI)); break;
         case pcie_cfg::PRI_ALLOCATION:
@@ -351,7 +374,8 @@ void PcieEndpoint::add_stats(nlohmann::json& d) const {
                 {"translated_dma", c_.translated}, {"untranslated_dma", c_.untranslated}};
     d["pri"] = {{"page_requests", c_.page_requests}, {"groups", c_.prgs}, {"success", c_.prg_success},
                 {"invalid_request", c_.prg_invalid}, {"response_failure", c_.prg_failure}, {"uprgi", c_.uprgi},
-                {"stop_markers", c_.stop_markers}, {"blocked", c_.pri_blocked},
+                {"stop_markers", c_.stop_markers}, {"page_requests_after_stop", requests_after_stop_},
+                {"blocked_stopped_pasid", blocked_stopped_}, {"pasid_restarts", pasid_restarts_}, {"blocked", c_.pri_blocked},
                 {"page_requests_after_rf", requests_after_rf_}, {"allocation", pri_allocation_},
                 {"max_credits_in_use", credits_max_},
                 {"status_rf", bool(pri_status_ & pcie_cfg::PRI_RF)}, {"status_uprgi", bool(pri_status_ & pcie_cfg::PRI_UPRGI)}};
@@ -362,7 +386,7 @@ IOPF_REGISTER_MODEL("pcie_endpoint", build_order::pcie_function,
                     [](PlatformBuilder& b, const std::string& n) {
                         auto ep = std::make_unique<PcieEndpoint>(n.c_str(), b.ctx, b.params(n));
                         const std::string rc_name =
-                            b.params(n).get_string("root_complex", "", "root complex the function sits below");
+                            b.params(n).get_string("root_complex", "", {"root complex the function sits below", src::config});
                         RootComplex* rc = b.find<RootComplex>(rc_name);
                         if (!rc)
                             throw ConfigError("parameter '" + n + ".root_complex': no root_complex component named '" +

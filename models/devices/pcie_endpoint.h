@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -60,6 +62,9 @@ public:
     const Counters& counters() const { return c_; }
     uint32_t pri_status() const { return pri_status_; }
     uint64_t page_requests_after_rf() const { return requests_after_rf_; }
+    // Page requests sent for a PASID after its Stop Marker and before software re-enabled
+    // it (PCIe PRI: must be 0).
+    uint64_t page_requests_after_stop() const { return requests_after_stop_; }
 
 protected:
     bool access(tlm::tlm_generic_payload& gp, IopfExt& ext, const DmaJob& job) override;
@@ -98,6 +103,11 @@ private:
     };
     std::map<uint16_t, std::unique_ptr<Pending>> pending_;
     uint64_t requests_after_rf_ = 0;
+    // Stop Markers: PASIDs the function has stopped using; a job whose `restart_pasid` is
+    // set stands for software re-enabling the PASID before handing the function new work.
+    std::set<uint32_t> stopped_pasids_;
+    std::map<std::string, bool> restart_pasid_;   // job name -> restart_pasid
+    uint64_t requests_after_stop_ = 0, blocked_stopped_ = 0, pasid_restarts_ = 0;
     std::deque<AtcInvalidate> completions_;
     sc_core::sc_event completion_ev_;
     Counters c_;

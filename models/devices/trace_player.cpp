@@ -146,7 +146,7 @@ std::string resolve_trace_path(const std::string& param_path, const std::string&
 
 TracePlayer::TracePlayer(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     : sc_module(name), socket("socket"), ctx_(ctx) {
-    const std::string file = p.get_string("trace", "", "CSV access trace to replay (docs/models/trace-player.md)");
+    const std::string file = p.get_string("trace", "", {"CSV access trace to replay (docs/models/trace-player.md)", src::config});
     path_ = resolve_trace_path(p.path("trace"), file);
     // The trace is streamed: only the first record is read before the run (it gives the
     // default StreamID and shows the file is a trace); the slots read the rest as they go,
@@ -157,12 +157,12 @@ TracePlayer::TracePlayer(sc_core::sc_module_name name, SimContext& ctx, ParamSco
     reader_ = std::make_unique<TraceReader>(*file_, path_);
     have_pending_ = reader_->next(pending_);
     sid_ = p.get_uint("sid", have_pending_ ? pending_.sid : 0, "",
-                      "StreamID the firmware reports for the device (default: the first access's stream)", 0, 0xffffffffu);
-    priv_ = p.get_bool("priv", false, "PnU: issue privileged transactions");
-    can_stall_ = p.get_bool("can_stall", false, "firmware says the device tolerates stalled transactions (dma-can-stall)");
-    outstanding_ = p.get_uint("outstanding", 4, "transactions", "accesses in flight at once", 1, 1024);
+                      {"StreamID the firmware reports for the device (default: the first access's stream)", src::config}, 0, 0xffffffffu);
+    priv_ = p.get_bool("priv", false, {"PnU: issue privileged transactions", "assumed: device DMA is unprivileged (PnU=0) unless the platform says otherwise"});
+    can_stall_ = p.get_bool("can_stall", false, {"firmware says the device tolerates stalled transactions (dma-can-stall)", "Linux: firmware property dma-can-stall is absent unless the platform says so"});
+    outstanding_ = p.get_uint("outstanding", 4, "transactions", {"accesses in flight at once", "assumed: a few accesses in flight, as a simple DMA engine"}, 1, 1024);
     origin_enable_ = p.get_enum("time_origin", "enable", {"enable", "zero"},
-                                "what trace time 0 is: bus-master enable by the driver, or simulation start") == "enable";
+                                {"what trace time 0 is: bus-master enable by the driver, or simulation start", "assumed: traces are captured from the moment the driver enables the device"}) == "enable";
 
     SC_HAS_PROCESS(TracePlayer);
     SC_THREAD(run);

@@ -10,7 +10,7 @@ namespace iopf {
 
 BackgroundLoad::BackgroundLoad(Cpu& cpu, SimContext& ctx, ParamScope p, const std::string& name)
     : cpu_(cpu), name_(name) {
-    const std::string cores = p.get_string("cores", "all", "cores the load runs on: all, or a comma-separated list such as 0,2");
+    const std::string cores = p.get_string("cores", "all", {"cores the load runs on: all, or a comma-separated list such as 0,2", src::config});
     if (cores == "all") {
         for (unsigned c = 0; c < cpu.cores(); ++c) cores_.push_back(c);
     } else {
@@ -27,14 +27,14 @@ BackgroundLoad::BackgroundLoad(Cpu& cpu, SimContext& ctx, ParamScope p, const st
             pos = comma + 1;
         }
     }
-    utilization_ = p.get_double("utilization", 0.5, "fraction", "average share of each listed core the load keeps busy", 0.0, 0.99);
+    utilization_ = p.get_double("utilization", 0.5, "fraction", {"average share of each listed core the load keeps busy", src::config}, 0.0, 0.99);
     random_ = p.get_enum("pattern", "periodic", {"periodic", "random"},
-                         "periodic: fixed tasks every period; random: Poisson arrivals, exponential run times") == "random";
-    period_ps_ = p.get_time_ps("period", 100'000'000, "task period (periodic) or mean gap between arrivals (random)");
+                         {"periodic: fixed tasks every period; random: Poisson arrivals, exponential run times", src::config}) == "random";
+    period_ps_ = p.get_time_ps("period", 100'000'000, {"task period (periodic) or mean gap between arrivals (random)", "assumed: 100 us, a scheduler-tick-scale period of a busy background task; a workload choice"});
     if (!period_ps_) throw ConfigError("parameter '" + p.path("period") + "': must be above 0");
-    phase_ps_ = p.get_time_ps("phase", 0, "arrival time of the first periodic task");
+    phase_ps_ = p.get_time_ps("phase", 0, {"arrival time of the first periodic task", src::config});
     priority_ = p.get_enum("priority", "normal", {"normal", "rt", "irq"},
-                           "normal: shares cores FIFO with kworkers; rt: before IRQ threads; irq: preempts what runs");
+                           {"normal: shares cores FIFO with kworkers; rt: before IRQ threads; irq: preempts what runs", "assumed: normal (SCHED_OTHER), the class of most background work on Linux"});
     seed_ = ctx.seed ^ stable_hash(p.prefix());
     for (unsigned c : cores_)
         sc_core::sc_spawn([this, c] { generator(c); }, sc_core::sc_gen_unique_name(("load_" + name_).c_str()));

@@ -20,10 +20,10 @@ const char* Cpu::kind_name(Kind k) {
 }
 
 Cpu::Cpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope p) : sc_module(name), ctx_(ctx) {
-    cores_.resize(p.get_uint("cores", 4, "cores", "CPU cores available to the fault-handling software", 1, 1024));
+    cores_.resize(p.get_uint("cores", 4, "cores", {"CPU cores available to the fault-handling software", "assumed: four cores available to the fault path, a small SoC or a partitioned server"}, 1, 1024));
     std::string me = this->name();
     ctx.traces.add(me + ".cores_busy", busy_now_);
-    for (const auto& n : p.children("load", "background load: periodic or random tasks on host cores"))
+    for (const auto& n : p.children("load", {"background load: periodic or random tasks on host cores", src::config}))
         loads_.push_back(std::make_unique<BackgroundLoad>(*this, ctx, p.sub("load").sub(n), n));
     ctx.stats.add([this](nlohmann::json& root) {
         nlohmann::json busy = nlohmann::json::object();

@@ -17,6 +17,13 @@
 //   stall_cooldown        deferred_devcoredump, plus: every fault turns stall off
 //                         (SCTLR.CFCFG = 0) and sets the re-enable time to now + `cooldown`;
 //                         a one-shot timer turns it back on then (msm: 500 ms).
+//   threaded_devcoredump  the 2025 msm flow ("Fix spurious interrupts with stall-on-fault"
+//                         series): every fault turns stall off as stall_cooldown does; the
+//                         first fault of a job captures the devcoredump right in the
+//                         (threaded) fault handler, which then answers, so the SMMU driver
+//                         writes FSR and then CB_RESUME after the capture; stall is turned
+//                         back on only once `cooldown` has passed AND no devcoredump is
+//                         pending (user space reads it `dump.read_after` after capture).
 // SCTLR.HUPCF is set when `hupcf` (Adreno always sets it). All steps cost core time.
 #pragma once
 #include <cstdint>
@@ -46,7 +53,7 @@ struct GpuFirmware {
 
 class GpuDriver : public sc_core::sc_module {
 public:
-    enum class Policy { terminate, resume_now, deferred_devcoredump, stall_cooldown };
+    enum class Policy { terminate, resume_now, deferred_devcoredump, stall_cooldown, threaded_devcoredump };
     static const char* policy_name(Policy p);
 
     // `smmu` may be null (a GPU not behind an SMMUv2: no fault handling).
@@ -60,6 +67,8 @@ public:
 private:
     FaultReply on_fault(const ContextFaultInfo& info);
     void dump_worker(uint32_t job, uint64_t fault_id);
+    void capture_dump(uint64_t fault_id);   // msm_gpu_crashstate_capture + devcoredump, timed
+    void crashstate_thread();               // threaded_devcoredump: user space reads the dump
     void cooldown_thread();
     void probe();
     void probe_steps();
@@ -77,6 +86,10 @@ private:
     Cost handler_ps_, dump_setup_ps_, dump_ps_per_kib_;
 
     bool dump_pending_ = false, stall_enabled_ = false;
+    bool crashstate_pending_ = false;        // a captured devcoredump not yet read by user space
+    uint64_t crashstate_read_ps_ = 0;        // dump.read_after
+    sc_core::sc_event crashstate_ev_;
+    uint64_t reenables_held_by_dump_ = 0;    // cooldown over but a devcoredump still pending
     std::set<uint32_t> dumped_jobs_;
     uint64_t reenable_at_ps_ = 0;
     sc_core::sc_event reenable_ev_, dump_done_ev_;

@@ -12,8 +12,8 @@ namespace iopf {
 Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Firmware& fw_tables)
     : sc_module(name), cpu("cpu", ctx, p.sub("cpu")), bus("bus", ctx), irqc("irqc", ctx, p.sub("irq"), cpu) {
     ParamScope kp = p.sub("kernel_pool");
-    const uint64_t pool_base = kp.get_addr("base", 0x80000000ull, "DRAM reserved for kernel allocations (tables, queues)");
-    const uint64_t pool_size = kp.get_size("size", 64ull << 20, "size of the kernel pool");
+    const uint64_t pool_base = kp.get_addr("base", 0x80000000ull, {"DRAM reserved for kernel allocations (tables, queues)", src::config});
+    const uint64_t pool_size = kp.get_size("size", 64ull << 20, {"size of the kernel pool", src::config});
     pool_ = std::make_unique<PhysAlloc>(pool_base, pool_size, "kernel pool");
     mm_ = std::make_unique<OsMm>("mm", ctx, p, cpu, bus, *pool_);
     if (mm_->user_pool().base() < pool_base + pool_size && pool_base < mm_->user_pool().base() + mm_->user_pool().size())
@@ -60,7 +60,7 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
             gpus.push_back({u.name, u.iommu, u.mmio_base, u.prop("state-size")});
         }
     }
-    std::vector<std::string> configured = p.children("streams", "per device: the contexts the OS sets up for it");
+    std::vector<std::string> configured = p.children("streams", {"per device: the contexts the OS sets up for it", src::config});
     ParamScope sp = p.sub("streams");
     for (const auto& dev_name : configured) {
         bool known = false;
@@ -88,11 +88,11 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
                 continue;
             }
             if (d.pcie) {
-                a.ats = ds.get_bool("ats", true, "enable ATS on the PCIe function (STE.EATS, ATS Control)");
+                a.ats = ds.get_bool("ats", true, {"enable ATS on the PCIe function (STE.EATS, ATS Control)", "Linux arm-smmu-v3.c arm_smmu_enable_ats(): ATS is enabled when the device and the SMMU support it"});
                 a.pri_credits = ds.get_uint("pri_credits", 16, "requests",
-                                            "outstanding page request allocation the OS grants (Linux: 16)", 0, 1u << 31);
+                                            {"outstanding page request allocation the OS grants (Linux: 16)", "REFERENCE.md (Linux IOPF semantics): Linux passes 16 outstanding page requests per function to pci_enable_pri() (Intel VT-d: 2048)"}, 0, 1u << 31);
             }
-            const std::string sva = ds.get_string("sva", "", "processes bound with SVA, comma-separated (PASID = SubstreamID)");
+            const std::string sva = ds.get_string("sva", "", {"processes bound with SVA, comma-separated (PASID = SubstreamID)", src::config});
             for (size_t pos = 0; pos < sva.size();) {
                 size_t comma = sva.find(',', pos);
                 std::string n = sva.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
@@ -104,24 +104,24 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
                 pos = comma + 1;
             }
             a.iopf = ds.get_bool("iopf", !a.sva.empty() && (a.can_stall || a.pcie),
-                                 "the device driver enables IOPF (recoverable faults go to the IOPF queue)");
+                                 {"the device driver enables IOPF (recoverable faults go to the IOPF queue)", "Linux: a driver calls iommu_dev_enable_feature(IOMMU_DEV_FEAT_IOPF) for SVA on a stall-capable or PRI device"});
             const std::string cfg = ds.get_enum("config", "translate", {"translate", "bypass", "abort", "s2_only", "nested"},
-                                                "STE.Config the driver installs for this device (s2_only / nested: assigned to `vm`)");
+                                                {"STE.Config the driver installs for this device (s2_only / nested: assigned to `vm`)", src::config});
             a.config = cfg == "bypass" ? StreamAttach::Config::bypass
                      : cfg == "abort" ? StreamAttach::Config::abort
                      : cfg == "s2_only" ? StreamAttach::Config::s2_only
                      : cfg == "nested" ? StreamAttach::Config::nested : StreamAttach::Config::translate;
-            a.vm = ds.get_string("vm", "", "the VM (host.vms) the device is assigned to (config s2_only or nested)");
+            a.vm = ds.get_string("vm", "", {"the VM (host.vms) the device is assigned to (config s2_only or nested)", src::config});
             if ((cfg == "s2_only" || cfg == "nested") && (!hyp_ || !hyp_->has_vm(a.vm)))
                 throw ConfigError("parameter '" + ds.path("vm") + "': no VM named '" + a.vm + "' in host.vms");
-            for (const auto& cn : ds.children("contexts", "address spaces (CDs) of the device")) {
+            for (const auto& cn : ds.children("contexts", {"address spaces (CDs) of the device", src::config})) {
                 ParamScope cs = ds.sub("contexts").sub(cn);
                 StreamContext c;
                 c.name = cn;
                 c.ssv = cs.has("ssid");
-                c.ssid = cs.get_uint("ssid", 0, "", "SubstreamID (PASID) selecting this CD; absent = the stream's only CD", 0, 0xfffff);
-                c.asid = cs.get_uint("asid", 0, "", "ASID tagging this context's TLB entries (0 or absent: the driver allocates one)", 0, 0xffff);
-                for (const auto& mn : cs.children("mappings", "IOVA -> PA mappings in this context's page tables")) {
+                c.ssid = cs.get_uint("ssid", 0, "", {"SubstreamID (PASID) selecting this CD; absent = the stream's only CD", src::config}, 0, 0xfffff);
+                c.asid = cs.get_uint("asid", 0, "", {"ASID tagging this context's TLB entries (0 or absent: the driver allocates one)", "Linux: arm-smmu-v3 allocates ASIDs from an xarray (arm_smmu_asid_xa); pinning one is a platform choice"}, 0, 0xffff);
+                for (const auto& mn : cs.children("mappings", {"IOVA -> PA mappings in this context's page tables", src::config})) {
                     Mapping m = parse_mapping(cs.sub("mappings").sub(mn), mn);
                     if (pool_->contains(m.pa) || pool_->contains(m.pa + m.size - 1) ||
                         (m.pa < pool_base && m.pa + m.size > pool_base))

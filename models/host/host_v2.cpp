@@ -23,19 +23,19 @@ HostV2::HostV2(SimContext& ctx, ParamScope p, Cpu& cpu, HostBus& bus, IrqControl
             bool is_gpu = false;
             for (const auto& g : gpus) is_gpu |= g.device == d.device;
             if (!is_gpu) {   // a GPU's driver chooses these itself (host.gpu_driver)
-                if (ds.get_bool("stall", false, "SMMUv2: SCTLR.CFCFG, stall this device's faulting transactions (else terminate)"))
+                if (ds.get_bool("stall", false, {"SMMUv2: SCTLR.CFCFG, stall this device's faulting transactions (else terminate)", src::config}))
                     s.sctlr_set |= smmu::v2::sctlr::CFCFG;
-                if (ds.get_bool("hupcf", false, "SMMUv2: SCTLR.HUPCF, transactions proceed under an outstanding fault"))
+                if (ds.get_bool("hupcf", false, {"SMMUv2: SCTLR.HUPCF, transactions proceed under an outstanding fault", src::config}))
                     s.sctlr_set |= smmu::v2::sctlr::HUPCF;
             }
-            const auto contexts = ds.children("contexts", "address spaces of the device (SMMUv2: exactly one)");
+            const auto contexts = ds.children("contexts", {"address spaces of the device (SMMUv2: exactly one)", src::config});
             if (contexts.size() > 1)
                 throw ConfigError("parameter '" + ds.path("contexts") + "': a device behind an SMMUv2 has one context bank, "
                                   "so one context; got " + std::to_string(contexts.size()));
             for (const auto& cn : contexts) {
                 ParamScope cs = ds.sub("contexts").sub(cn);
-                s.asid = static_cast<uint16_t>(cs.get_uint("asid", 1, "", "ASID tagging this context's TLB entries", 0, 0xffff));
-                for (const auto& mn : cs.children("mappings", "IOVA -> PA mappings in this context's page tables")) {
+                s.asid = static_cast<uint16_t>(cs.get_uint("asid", 1, "", {"ASID tagging this context's TLB entries", src::config}, 0, 0xffff));
+                for (const auto& mn : cs.children("mappings", {"IOVA -> PA mappings in this context's page tables", src::config})) {
                     Mapping m = parse_mapping(cs.sub("mappings").sub(mn), mn);
                     if (pool.contains(m.pa) || pool.contains(m.pa + m.size - 1) ||
                         (m.pa < pool.base() && m.pa + m.size > pool.base()))

@@ -21,30 +21,30 @@ Hypervisor::Hypervisor(sc_core::sc_module_name name, SimContext& ctx, ParamScope
     : sc_module(name), ctx_(ctx), cpu_(cpu), bus_(bus), pool_(pool), mm_(mm) {
     ParamScope hp = host.sub("hypervisor");
     s2_fault_ps_ = hp.get_time_ps("s2_fault", 500000,
-                                  "assumed: KVM-like stage-2 fault handling beyond handle_mm_fault (memslot lookup, "
-                                  "gfn to pfn, mmu lock)");
-    pgt_costs_.pte_write = hp.get_cost("pte_write", 20000, "software time per stage-2 or guest descriptor written");
-    for (const auto& vn : host.children("vms", "virtual machines: guest memory backed by a VMM process's VMA")) {
+                                  {"host software time for a stage-2 fault beyond handle_mm_fault (memslot lookup, gfn to pfn, mmu lock)",
+                                   "assumed: KVM-like stage-2 fault handling costs well under 1 us beyond the mm fault itself"});
+    pgt_costs_.pte_write = hp.get_cost("pte_write", 20000, {"software time per stage-2 or guest descriptor written", "assumed: a few tens of ns of bookkeeping per descriptor, as the SMMU driver's pte_write"});
+    for (const auto& vn : host.children("vms", {"virtual machines: guest memory backed by a VMM process's VMA", src::config})) {
         ParamScope vs = host.sub("vms").sub(vn);
         auto vm = std::make_unique<Vm>();
         vm->name = vn;
-        vm->vmid = uint16_t(vs.get_uint("vmid", 1, "", "VMID tagging the VM's stage-2 and nested TLB entries", 1, 255));
-        vm->vmm = vs.get_string("vmm", "", "VMM process whose VMA backs guest RAM");
-        vm->vma = vs.get_string("vma", "guest_ram", "name of that VMA");
-        vm->ipa_base = vs.get_addr("ipa_base", 0x40000000ull, "IPA of the first byte of guest RAM");
-        vm->size = vs.get_size("size", 64ull << 20, "guest RAM size");
-        vm->prefault = vs.get_size("prefault", 0, "guest RAM backed at boot, from ipa_base (the rest faults at stage 2)");
+        vm->vmid = uint16_t(vs.get_uint("vmid", 1, "", {"VMID tagging the VM's stage-2 and nested TLB entries", src::config}, 1, 255));
+        vm->vmm = vs.get_string("vmm", "", {"VMM process whose VMA backs guest RAM", src::config});
+        vm->vma = vs.get_string("vma", "guest_ram", {"name of that VMA", src::config});
+        vm->ipa_base = vs.get_addr("ipa_base", 0x40000000ull, {"IPA of the first byte of guest RAM", "assumed: 1 GiB, where QEMU's Arm virt machine puts guest RAM (hw/arm/virt.c VIRT_MEM)"});
+        vm->size = vs.get_size("size", 64ull << 20, {"guest RAM size", src::config});
+        vm->prefault = vs.get_size("prefault", 0, {"guest RAM backed at boot, from ipa_base (the rest faults at stage 2)", "assumed: none, so every first touch shows a stage-2 fault (a VMM without -mem-prealloc)"});
         vm->back_guest_tables = vs.get_bool("back_guest_tables", true,
-                                            "the guest's CD and stage-1 table pages are backed at stage 2 at attach");
-        vm->guest_asid = uint16_t(vs.get_uint("guest_asid", 1, "", "ASID of the guest's stage-1 context", 0, 0xffff));
-        for (const auto& mn : vs.children("guest_mappings", "the guest's stage-1 mappings: device VA -> IPA")) {
+                                            {"the guest's CD and stage-1 table pages are backed at stage 2 at attach", "assumed: on, as a VMM that pins or pre-touches the guest's table pages; off shows stage-2 faults on table walks"});
+        vm->guest_asid = uint16_t(vs.get_uint("guest_asid", 1, "", {"ASID of the guest's stage-1 context", src::config}, 0, 0xffff));
+        for (const auto& mn : vs.children("guest_mappings", {"the guest's stage-1 mappings: device VA -> IPA", src::config})) {
             ParamScope ms = vs.sub("guest_mappings").sub(mn);
             GuestMapping g;
             g.name = mn;
-            g.va = ms.get_addr("va", 0, "device virtual address");
-            g.ipa = ms.get_addr("ipa", 0, "guest-physical address");
-            g.size = ms.get_size("size", kPage, "bytes");
-            const std::string perm = ms.get_enum("perm", "rw", {"r", "rw", "rx", "rwx"}, "guest stage-1 permission");
+            g.va = ms.get_addr("va", 0, {"device virtual address", src::config});
+            g.ipa = ms.get_addr("ipa", 0, {"guest-physical address", src::config});
+            g.size = ms.get_size("size", kPage, {"size of the mapping in bytes", src::config});
+            const std::string perm = ms.get_enum("perm", "rw", {"r", "rw", "rx", "rwx"}, {"guest stage-1 permission", src::config});
             g.write = perm.find('w') != std::string::npos;
             g.exec = perm.find('x') != std::string::npos;
             if ((g.va | g.ipa | g.size) & (kPage - 1) || g.size == 0 || g.ipa < vm->ipa_base ||
@@ -53,9 +53,9 @@ Hypervisor::Hypervisor(sc_core::sc_module_name name, SimContext& ctx, ParamScope
             vm->guest_mappings.push_back(g);
         }
         ParamScope us = vs.sub("unmap");
-        vm->unmap_at_ps = us.get_time_ps("at", 0, "time the host takes guest memory away (0 = never)");
-        vm->unmap_ipa = us.get_addr("ipa", vm->ipa_base, "first IPA unmapped");
-        vm->unmap_size = us.get_size("size", 0, "bytes unmapped at stage 2");
+        vm->unmap_at_ps = us.get_time_ps("at", 0, {"time the host takes guest memory away (0 = never)", src::config});
+        vm->unmap_ipa = us.get_addr("ipa", vm->ipa_base, {"first IPA unmapped", src::config});
+        vm->unmap_size = us.get_size("size", 0, {"bytes unmapped at stage 2", src::config});
         if (!mm_.find(vm->vmm))
             throw ConfigError("parameter '" + vs.path("vmm") + "': no process named '" + vm->vmm + "'");
         for (const auto& o : vms_)

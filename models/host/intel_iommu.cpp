@@ -19,18 +19,18 @@ IntelIommuDriver::IntelIommuDriver(sc_core::sc_module_name name, SimContext& ctx
     : sc_module(name), ctx_(ctx), cpu_(cpu), bus_(bus), irqc_(irqc), pool_(pool), fw_(std::move(fw)),
       streams_(std::move(streams)), mm_(mm), iopf_(iopf) {
     prq_order_ = unsigned(p.get_uint("prq_order", 0, "log2 pages",
-                                     "page request queue size: 2^order 4 KiB pages of 32-byte descriptors "
-                                     "(Linux PRQ_ORDER; 0 = 128 entries)", 0, 7));
-    iq_order_ = unsigned(p.get_uint("iq_order", 0, "log2 pages", "invalidation queue size (2^order 4 KiB pages)", 0, 7));
+                                     {"page request queue size: 2^order 4 KiB pages of 32-byte descriptors (0 = 128 entries)",
+                                      "assumed: one page (128 descriptors), small enough that overflow scenarios stay short; Linux intel/prq.c uses PRQ_ORDER 4 (16 pages)"}, 0, 7));
+    iq_order_ = unsigned(p.get_uint("iq_order", 0, "log2 pages", {"invalidation queue size (2^order 4 KiB pages)", "assumed: one 4 KiB page, as Linux intel/dmar.c allocates the invalidation queue (order 0 in older kernels)"}, 0, 7));
     ParamScope c = p.sub("cost");
-    cost_mmio_setup_ps_ = c.get_time_ps("mmio_setup", 200000, "software around each register programming step at init");
-    cost_desc_ps_ = c.get_time_ps("descriptor", 60000, "building and queueing one invalidation descriptor (qi_submit_sync)");
-    cost_prq_ps_ = c.get_time_ps("prq_entry", 120000, "prq_event_thread: decoding one page request, device lookup");
-    cost_poll_ps_ = c.get_time_ps("poll", 50000, "one poll iteration (GSTS, wait-descriptor status)");
-    cost_attach_ps_ = c.get_time_ps("attach", 2000000, "attaching a device (context / PASID entries, domain setup)");
-    cost_fault_ps_ = c.get_time_ps("fault_record", 300000, "dmar_fault(): reading and clearing one fault record");
-    poll_limit_ = p.get_uint("poll_limit", 100000, "polls", "give up waiting for the hardware after this many polls");
-    pgt_costs_.pte_write = c.get_cost("pte_write", 20000, "software time per PTE written (IOVA tables)");
+    cost_mmio_setup_ps_ = c.get_time_ps("mmio_setup", 200000, {"software around each register programming step at init", "assumed: a few hundred ns of driver code around each uncached register write, as the SMMU drivers"});
+    cost_desc_ps_ = c.get_time_ps("descriptor", 60000, {"building and queueing one invalidation descriptor (qi_submit_sync)", "assumed: tens of ns to build a descriptor and advance IQT, as the SMMUv3 driver's command build"});
+    cost_prq_ps_ = c.get_time_ps("prq_entry", 120000, {"prq_event_thread: decoding one page request, device lookup", "assumed: ~100 ns to decode a descriptor and look up the device (intel/prq.c), as the SMMUv3 event decode"});
+    cost_poll_ps_ = c.get_time_ps("poll", 50000, {"one poll iteration (GSTS, wait-descriptor status)", "assumed: one uncached register or status-word read, tens of ns"});
+    cost_attach_ps_ = c.get_time_ps("attach", 2000000, {"attaching a device (context / PASID entries, domain setup)", "assumed: a few us of domain and PASID-table setup at attach; only moves the start of the run"});
+    cost_fault_ps_ = c.get_time_ps("fault_record", 300000, {"dmar_fault(): reading and clearing one fault record", "assumed: a few uncached register reads and writes plus a log line, a few hundred ns"});
+    poll_limit_ = p.get_uint("poll_limit", 100000, "polls", {"give up waiting for the hardware after this many polls", "assumed: Linux intel/dmar.c waits up to DMAR_OPERATION_TIMEOUT (several seconds); 100000 polls is enough to flag a hang"});
+    pgt_costs_.pte_write = c.get_cost("pte_write", 20000, {"software time per PTE written (IOVA tables)", "assumed: a few tens of ns of bookkeeping per descriptor, as the SMMU driver's pte_write"});
 
     bool sva = false;
     for (const auto& s : streams_) sva |= !s.sva.empty();

@@ -16,10 +16,10 @@ const char* page_response_name(PageResponse r) {
 IopfQueue::IopfQueue(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu, OsMm& mm)
     : sc_module(name), wq("wq", ctx, p.sub("workqueue"), cpu), ctx_(ctx), cpu_(cpu), mm_(mm) {
     ParamScope c = p.sub("cost");
-    report_ps_ = c.get_cost("report", 150000, "iommu_report_device_fault: allocate the fault, queue it or its group");
+    report_ps_ = c.get_cost("report", 150000, {"iommu_report_device_fault: allocate the fault, queue it or its group", "assumed: iommu_report_device_fault() kzalloc of a fault and a list insert, ~150 ns"});
     handle_ps_ = c.get_cost("handle_single", 300000,
-                               "iopf_handle_single before handle_mm_fault: PASID lookup, mmap lock, find_vma, access check");
-    max_partial_ = p.get_uint("max_partial", 1024, "faults", "partial-group faults held per device before reports are refused");
+                               {"iopf_handle_single before handle_mm_fault: PASID lookup, mmap lock, find_vma, access check", "assumed: iopf handler before handle_mm_fault (iommu_sva_handle_iopf: mmget_not_zero, mmap_read_lock, vma_lookup, access check), ~300 ns"});
+    max_partial_ = p.get_uint("max_partial", 1024, "faults", {"partial-group faults held per device before reports are refused", "assumed: a bound on partial (Last=0) faults kept per device; Linux io-pgfault.c keeps an unbounded list"});
     const std::string me = this->name();
     ctx.traces.add(me + ".groups_in_flight", in_flight_);
     ctx.stats.add([this, me](nlohmann::json& root) {

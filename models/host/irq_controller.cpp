@@ -7,18 +7,18 @@ namespace iopf {
 
 IrqController::IrqController(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu)
     : sc_module(name), msi("msi"), ctx_(ctx), cpu_(cpu) {
-    base_ = p.get_addr("doorbell_base", 0x08000000ull, "physical address of the MSI doorbell frame (64 KiB)");
-    hardirq_ps_ = p.get_cost("hardirq_cost", 800'000, "hard IRQ: exception entry, GIC acknowledge, primary handler, EOI");
-    wakeup_ps_ = p.get_cost("thread_wakeup_cost", 2'000'000, "waking and scheduling the IRQ thread (IRQF_ONESHOT)");
+    base_ = p.get_addr("doorbell_base", 0x08000000ull, {"physical address of the MSI doorbell frame (64 KiB)", src::config});
+    hardirq_ps_ = p.get_cost("hardirq_cost", 800'000, {"hard IRQ: exception entry, GIC acknowledge, primary handler, EOI", "assumed: exception entry, GIC IAR read, a short primary handler and EOI take under 1 us on a 2-3 GHz Arm core; not measurable from user space (tools/calibrate-host keeps it)"});
+    wakeup_ps_ = p.get_cost("thread_wakeup_cost", 2'000'000, {"waking and scheduling the IRQ thread (IRQF_ONESHOT)", "assumed: a cross-core futex wake-up of a sleeping thread costs a few us on Linux; measure yours with tools/calibrate-host"});
     migrate_ = p.get_enum("thread_placement", "migrate", {"migrate", "wait"},
-                          "IRQ thread when its IRQ's core is busy: migrate to a free core, or wait for its own") == "migrate";
+                          {"IRQ thread when its IRQ's core is busy: migrate to a free core, or wait for its own", "assumed: migrate, as the scheduler's wake-up path picks an idle core for an unpinned IRQ thread (kernel/sched select_task_rq_fair)"}) == "migrate";
     // Interrupts register at run time (driver probe), so the affinity keys are read here.
-    for (const auto& n : p.children("affinity", "per interrupt number: the core it targets (default: spread in registration order)")) {
+    for (const auto& n : p.children("affinity", {"per interrupt number: the core it targets (default: spread in registration order)", "assumed: spread, as irqbalance or managed affinity spreads device interrupts over cores"})) {
         const auto irq = parse_uint(n);
         if (!irq || *irq > 0xffffffffull)
             throw ConfigError("parameter '" + p.path("affinity") + "." + n + "': expected an interrupt number as the key");
         affinity_[static_cast<unsigned>(*irq)] = static_cast<unsigned>(
-            p.sub("affinity").get_uint(n, 0, "core", "core interrupt " + n + " targets (smp_affinity)", 0, cpu.cores() - 1));
+            p.sub("affinity").get_uint(n, 0, "core", {"core interrupt " + n + " targets (smp_affinity)", "assumed: spread, as irqbalance or managed affinity spreads device interrupts over cores"}, 0, cpu.cores() - 1));
     }
     msi.register_b_transport(this, &IrqController::b_transport);
     ctx.traces.add(std::string(this->name()) + ".irq_threads_running", threads_running_);
@@ -30,8 +30,12 @@ IrqController::IrqController(sc_core::sc_module_name name, SimContext& ctx, Para
     std::string me = this->name();
     ctx.stats.add([this, me](nlohmann::json& root) {
         nlohmann::json irqs = nlohmann::json::object();
-        for (const auto& [n, l] : lines_) irqs[l->name.empty() ? std::to_string(n) : l->name] = {{"irq", n}, {"count", l->count}, {"core", l->core},
-                                                                  {"thread_on_own_core", l->on_own_core}, {"thread_migrated", l->migrated}};
+        for (const auto& [n, l] : lines_) {
+            nlohmann::json e = {{"irq", n}, {"count", l->count}, {"core", l->core}, {"thread_on_own_core", l->on_own_core},
+                                {"thread_migrated", l->migrated}, {"cpu_ns", l->cpu_ps / 1000.0}};
+            if (l->level) e["level_retaken"] = l->level_retaken;
+            irqs[l->name.empty() ? std::to_string(n) : l->name] = e;
+        }
         root["host"]["irqs"] = irqs;
         root["host"]["irqs_unhandled"] = unhandled_;
     });
@@ -67,6 +71,13 @@ void IrqController::raise(unsigned irq) {
     l.ev.notify(sc_core::SC_ZERO_TIME);
 }
 
+void IrqController::connect_level_line(const sc_core::sc_signal_in_if<bool>& line, unsigned irq) {
+    auto& l = lines_[irq];
+    if (!l) l = std::make_unique<Line>();
+    l->level = &line;
+    connect_line(line, irq);
+}
+
 void IrqController::handler_thread(unsigned irq) {
     Line& l = *lines_[irq];
     cpu_.set_thread(Cpu::Kind::irq_thread, Cpu::kPrioIrqThread, static_cast<int>(l.core), !migrate_);
@@ -74,6 +85,7 @@ void IrqController::handler_thread(unsigned irq) {
         if (!l.pending) sc_core::wait(l.ev);
         l.pending = false;           // masked (ONESHOT) from here until the thread returns
         uint64_t raised = l.raised_ps;
+        const uint64_t t0 = now_ps();
         cpu_.hardirq(l.core, hardirq_ps_.sample());
         // The IRQ thread (SCHED_FIFO) takes its core (or, migrating, the next free one) ahead
         // of normal threads and keeps it while its handler runs.
@@ -83,6 +95,20 @@ void IrqController::handler_thread(unsigned irq) {
         ++threads_running_;
         l.fn(raised);
         --threads_running_;
+        l.cpu_ps += now_ps() - t0;
+        if (l.level && !l.pending) {
+            // ONESHOT unmask: a level still asserted (the device's register writes have
+            // settled after two deltas) is taken again at once.
+            sc_core::wait(sc_core::SC_ZERO_TIME);
+            sc_core::wait(sc_core::SC_ZERO_TIME);
+            if (l.level->read()) {
+                ++l.level_retaken;
+                ++l.count;
+                ++raised_total_;
+                l.raised_ps = now_ps();
+                l.pending = true;
+            }
+        }
     }
 }
 

@@ -35,6 +35,10 @@ public:
 
     // Wires an edge-triggered line to interrupt number `irq`.
     void connect_line(const sc_core::sc_signal_in_if<bool>& line, unsigned irq);
+    // Wires a level-sensitive line (a GIC SPI configured level): taken on its rising edge,
+    // and taken again when the handler's thread finishes (IRQF_ONESHOT unmask) if the line
+    // is still asserted, as an SMMU-500 context interrupt is while FSR.SS stays set.
+    void connect_level_line(const sc_core::sc_signal_in_if<bool>& line, unsigned irq);
     // Registers a threaded handler. `thread_fn` runs in the handler's own thread, on a core
     // the thread holds (IRQ-thread priority). It receives the time the interrupt was raised.
     void request_threaded_irq(unsigned irq, const std::string& name, std::function<void(uint64_t raised_ps)> thread_fn);
@@ -52,6 +56,9 @@ private:
         uint64_t count = 0;
         unsigned core = 0;
         uint64_t on_own_core = 0, migrated = 0;
+        const sc_core::sc_signal_in_if<bool>* level = nullptr;   // level-sensitive line
+        uint64_t level_retaken = 0;   // taken again at unmask because the level was still high
+        uint64_t cpu_ps = 0;          // core time of hard IRQ + thread wake-up + handler
     };
     void handler_thread(unsigned irq);
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

@@ -25,19 +25,23 @@ SmmuV2Driver::SmmuV2Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
     : sc_module(name), ctx_(ctx), cpu_(cpu), bus_(bus), irqc_(irqc), pool_(pool), fw_(std::move(fw)),
       streams_(std::move(streams)) {
     disable_bypass_ = p.get_bool("disable_bypass", true,
-                                 "sCR0.USFCFG: transactions from StreamIDs no SMR matches fault (else bypass)");
+                                 {"sCR0.USFCFG: transactions from StreamIDs no SMR matches fault (else bypass)", "Linux drivers/iommu/arm/arm-smmu/arm-smmu.c: CONFIG_ARM_SMMU_DISABLE_BYPASS_BY_DEFAULT=y sets sCR0.USFCFG"});
     ParamScope c = p.sub("cost");
-    cost_init_ps_ = c.get_cost("init_step", 200'000, "software time of each probe/reset step besides its MMIO");
-    cost_attach_ps_ = c.get_cost("attach", 1'000'000, "software time to set up a domain and context bank, beyond table writes");
+    cost_init_ps_ = c.get_cost("init_step", 200'000, {"software time of each probe/reset step besides its MMIO", "assumed: a few hundred ns of driver code per probe/reset step (not on any fault path)"});
+    cost_attach_ps_ = c.get_cost("attach", 1'000'000, {"software time to set up a domain and context bank, beyond table writes", "assumed: about 1 us of domain set-up code (not on any fault path)"});
     cost_read_ps_ = c.get_cost("fault_decode", 300'000,
-                                  "context-fault handler: decoding FSR/FAR/FSYNR0/CBFRSYNRA after reading them");
-    cost_report_ps_ = c.get_cost("report", 200'000, "report_iommu_fault(): locating the domain and calling its handler");
-    cost_poll_ps_ = c.get_time_ps("poll_interval", 100'000, "delay between two polls of TLBSTATUS / sTLBGSTATUS");
-    pgt_costs_.pte_write = c.get_cost("pte_write", 20'000, "software time per page-table descriptor written");
-    poll_limit_ = p.get_uint("poll_limit", 100000, "polls", "polls before a TLB sync is declared timed out (a driver error)");
+                                  {"context-fault handler: decoding FSR/FAR/FSYNR0/CBFRSYNRA after reading them", "assumed: arm_smmu_context_fault() decoding and a ratelimited print check, a few hundred ns"});
+    cost_report_ps_ = c.get_cost("report", 200'000, {"report_iommu_fault(): locating the domain and calling its handler", "assumed: report_iommu_fault() locating the domain handler, a few hundred ns"});
+    cost_poll_ps_ = c.get_time_ps("poll_interval", 100'000, {"delay between two polls of TLBSTATUS / sTLBGSTATUS", "assumed: Linux __arm_smmu_tlb_sync() spins TLB_SPIN_COUNT (10) reads then udelay()s; 100 ns between reads"});
+    pgt_costs_.pte_write = c.get_cost("pte_write", 20'000, {"software time per page-table descriptor written", "assumed: a few tens of ns of io-pgtable bookkeeping per descriptor"});
+    poll_limit_ = p.get_uint("poll_limit", 100000, "polls", {"polls before a TLB sync is declared timed out (a driver error)", "assumed: Linux arm-smmu.c TLB_LOOP_TIMEOUT is 1 s of polling; 100000 polls of 100 ns is 10 ms, enough to flag a hang"});
     tlbi_page_limit_ = p.get_uint("tlbi_page_limit", 64, "pages",
-                                  "an unmap of more pages than this uses TLBIASID instead of per-page TLBIVA");
-    fault_log_limit_ = p.get_uint("fault_log_limit", 32, "entries", "context faults listed (registers as read) in the stats");
+                                  {"an unmap of more pages than this uses TLBIASID instead of per-page TLBIVA", "assumed: per-page TLBIVA up to 64 pages, then the whole ASID (Linux arm-smmu.c invalidates per granule; the limit is a model choice)"});
+    flow_ = p.get_enum("fault_flow", "legacy", {"legacy", "mask_cfie"},
+                       {"how the context-fault handler copes with FSR.SS staying set until CB_RESUME: legacy (re-taken) or mask_cfie (2025 fix)",
+                        "Linux drivers/iommu/arm/arm-smmu/arm-smmu.c arm_smmu_context_fault() before the 2025 series 'Fix spurious interrupts with stall-on-fault' (legacy); mask_cfie is that series"}) == "legacy"
+                ? FaultFlow::legacy : FaultFlow::mask_cfie;
+    fault_log_limit_ = p.get_uint("fault_log_limit", 32, "entries", {"context faults listed (registers as read) in the stats", "assumed: enough entries to inspect a run without unbounded stats"});
 
     for (size_t i = 0; i < streams_.size(); ++i) {
         auto a = std::make_unique<Attached>();
@@ -56,7 +60,11 @@ SmmuV2Driver::SmmuV2Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
                             {"spurious", spurious_}, {"unhandled", unhandled_}, {"fsr_clears", fsr_clears_},
                             {"resumes_retry", resumes_retry_}, {"resumes_terminate", resumes_terminate_},
                             {"resume_deferred", deferred_}, {"tlbi", tlbi_}, {"tlb_syncs", tlb_syncs_},
-                            {"tlb_sync_timeouts", sync_timeouts_}, {"global_faults", global_faults_}};
+                            {"tlb_sync_timeouts", sync_timeouts_}, {"global_faults", global_faults_},
+                            {"fault_flow", flow_ == FaultFlow::legacy ? "legacy" : "mask_cfie"},
+                            {"ss_only_reports", ss_only_reports_}, {"ss_only_ignored", ss_only_ignored_},
+                            {"ss_only_cpu_ns", ss_only_cpu_ps_ / 1000.0},
+                            {"cfie_masked", cfie_masked_}, {"cfie_unmasked", cfie_unmasked_}};
         nlohmann::json banks = nlohmann::json::object();
         for (const auto& a : attached_) banks[a->stream->device] = {{"cb", a->cb}, {"sctlr", hex(a->sctlr)}};
         d["banks"] = banks;
@@ -114,7 +122,7 @@ void SmmuV2Driver::probe_steps() {
     for (unsigned i = 0; i < fw_.context_irqs.size(); ++i) {
         irqc_.request_threaded_irq(fw_.irq_base + 1 + i, fw_.name + ".cb" + std::to_string(i),
                                    [this, i](uint64_t) { context_fault(i); });
-        irqc_.connect_line(*fw_.context_irqs[i], fw_.irq_base + 1 + i);
+        irqc_.connect_level_line(*fw_.context_irqs[i], fw_.irq_base + 1 + i);   // level: FSR != 0 && CFIE
     }
 
     unsigned index = 0;
@@ -224,6 +232,12 @@ void SmmuV2Driver::resume(const std::string& device, bool terminate) {
     Attached& a = attached(device);
     ++(terminate ? resumes_terminate_ : resumes_retry_);
     cb_wr(a.cb, v2::reg::CB_RESUME, terminate ? v2::resume::TERMINATE : v2::resume::RETRY);
+    if (flow_ == FaultFlow::mask_cfie && !(a.sctlr & v2::sctlr::CFIE)) {
+        // 2025 fix: context interrupts back on once the stalled transaction is resumed.
+        a.sctlr |= v2::sctlr::CFIE;
+        cb_wr(a.cb, v2::reg::CB_SCTLR, a.sctlr);
+        ++cfie_unmasked_;
+    }
 }
 
 uint64_t SmmuV2Driver::unmap(const std::string& device, uint64_t va, uint64_t size) {
@@ -246,9 +260,18 @@ void SmmuV2Driver::context_fault(unsigned line) {
     // arm_smmu_context_fault(), in the IRQ thread on its core. Line i serves bank i.
     auto it = by_cb_.find(line);
     const unsigned cb = line;
+    const uint64_t t_entry = now_ps();
     const uint32_t fsr = cb_rd(cb, v2::reg::CB_FSR);
     const uint64_t t_seen = now_ps();
     if (!(fsr & v2::fsr::ALL)) { ++spurious_; return; }   // IRQ_NONE
+    const bool ss_only = (fsr & v2::fsr::ALL) == v2::fsr::SS;   // the fault was reported and cleared; only SS is left
+    if (ss_only && flow_ == FaultFlow::mask_cfie) {
+        // 2025 fix: SS is no longer part of ARM_SMMU_CB_FSR_FAULT: nothing to report.
+        ++ss_only_ignored_;
+        ++spurious_;
+        return;
+    }
+    if (ss_only) ++ss_only_reports_;   // legacy: the still-asserted line is taken and reported again
     ++context_faults_;
     ContextFaultInfo info;
     info.cb = cb;
@@ -287,6 +310,12 @@ void SmmuV2Driver::context_fault(unsigned line) {
     if (fsr & v2::fsr::SS) {
         if (reply == FaultReply::resume_later) {
             ++deferred_;   // the device driver writes CB_RESUME itself later
+            if (flow_ == FaultFlow::mask_cfie && it != by_cb_.end() && (it->second->sctlr & v2::sctlr::CFIE)) {
+                // Keep the still-asserted level from re-taking the interrupt until resume().
+                it->second->sctlr &= ~v2::sctlr::CFIE;
+                cb_wr(cb, v2::reg::CB_SCTLR, it->second->sctlr);
+                ++cfie_masked_;
+            }
         } else if (reply == FaultReply::retry) {
             ++resumes_retry_;
             cb_wr(cb, v2::reg::CB_RESUME, v2::resume::RETRY);
@@ -295,6 +324,7 @@ void SmmuV2Driver::context_fault(unsigned line) {
             cb_wr(cb, v2::reg::CB_RESUME, v2::resume::TERMINATE);
         }
     }
+    if (ss_only) ss_only_cpu_ps_ += now_ps() - t_entry;
 }
 
 void SmmuV2Driver::global_fault() {

@@ -95,6 +95,15 @@ public:
     int bank_of(const std::string& device) const;
     IoPgtable* pgtable(const std::string& device);
     uint64_t context_faults() const { return context_faults_; }
+    // How the context-fault handler copes with FSR.SS staying set until CB_RESUME (MMU-500):
+    //   legacy     Linux before the 2025 series: SS counts as a fault (ARM_SMMU_CB_FSR_FAULT),
+    //              FSR is written back, and a deferred resume leaves the level interrupt
+    //              asserted, so it is taken again (and reported again) until CB_RESUME.
+    //   mask_cfie  iommu/arm-smmu "Fix spurious interrupts with stall-on-fault" (2025): an
+    //              FSR with only SS is not a fault (IRQ_NONE); when the handler defers the
+    //              resume, SCTLR.CFIE is cleared, and resume() sets it again after CB_RESUME.
+    enum class FaultFlow { legacy, mask_cfie };
+    FaultFlow fault_flow() const { return flow_; }
 
 private:
     struct Attached {
@@ -154,6 +163,9 @@ private:
     sc_core::sc_event ready_ev_;
     uint64_t context_faults_ = 0, spurious_ = 0, unhandled_ = 0, resumes_retry_ = 0, resumes_terminate_ = 0,
              deferred_ = 0, fsr_clears_ = 0, tlb_syncs_ = 0, tlbi_ = 0, global_faults_ = 0, sync_timeouts_ = 0;
+    FaultFlow flow_ = FaultFlow::legacy;
+    uint64_t ss_only_reports_ = 0, ss_only_ignored_ = 0, cfie_masked_ = 0, cfie_unmasked_ = 0;
+    uint64_t ss_only_cpu_ps_ = 0;   // core time the handler spent on SS-only (re-taken) interrupts
     nlohmann::json fault_log_ = nlohmann::json::array();
 };
 

@@ -33,26 +33,26 @@ SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
                            OsMm* mm, IopfQueue* iopf)
     : sc_module(name), mm_(mm), iopf_(iopf), ctx_(ctx), cpu_(cpu), bus_(bus), irqc_(irqc), pool_(pool),
       fw_(std::move(fw)), streams_(std::move(streams)) {
-    strtab_fmt_ = p.get_enum("strtab_format", "linear", {"linear", "2level"}, "stream table format (STRTAB_BASE_CFG.FMT)");
-    irq_mode_ = p.get_enum("irq_mode", "msi", {"msi", "wired"}, "event/GERROR interrupts as MSIs or wired lines");
+    strtab_fmt_ = p.get_enum("strtab_format", "linear", {"linear", "2level"}, {"stream table format (STRTAB_BASE_CFG.FMT)", "assumed: a linear stream table; Linux uses 2-level when IDR0.ST_LEVEL allows and SIDSIZE is large (arm_smmu_init_strtab)"});
+    irq_mode_ = p.get_enum("irq_mode", "msi", {"msi", "wired"}, {"event/GERROR interrupts as MSIs or wired lines", "Linux arm-smmu-v3.c arm_smmu_setup_irqs(): MSIs when IDR0.MSI and the platform MSI domain exist"});
     sync_mode_ = p.get_enum("sync_mode", "msi", {"msi", "sev", "none"},
-                            "CMD_SYNC completion: MSI write to the SYNC slot (Linux), SEV, or polling CONS");
-    cmdq_log2_ = p.get_uint("cmdq_log2size", 8, "log2 entries", "command queue size (capped by IDR1.CMDQS)", 1, 19);
-    evtq_log2_ = p.get_uint("evtq_log2size", 7, "log2 entries", "event queue size (capped by IDR1.EVENTQS)", 1, 19);
-    priq_log2_ = p.get_uint("priq_log2size", 7, "log2 entries", "PRI queue size (capped by IDR1.PRIQS)", 1, 19);
-    disable_bypass_ = p.get_bool("disable_bypass", true, "GBPA.ABORT: abort traffic while the SMMU is disabled");
+                            {"CMD_SYNC completion: MSI write to the SYNC slot (Linux), SEV, or polling CONS", "Linux arm-smmu-v3.c arm_smmu_cmdq_build_sync_cmd(): CS=SIG_IRQ with MSIADDR = the SYNC's own queue slot when MSIs are supported"});
+    cmdq_log2_ = p.get_uint("cmdq_log2size", 8, "log2 entries", {"command queue size (capped by IDR1.CMDQS)", "Linux arm-smmu-v3.h CMDQ_MAX_SZ_SHIFT (8 in v4.x kernels; newer ones size from IDR1.CMDQS up to Q_MAX_SZ_SHIFT)"}, 1, 19);
+    evtq_log2_ = p.get_uint("evtq_log2size", 7, "log2 entries", {"event queue size (capped by IDR1.EVENTQS)", "Linux arm-smmu-v3.h EVTQ_MAX_SZ_SHIFT (7 in v4.x kernels)"}, 1, 19);
+    priq_log2_ = p.get_uint("priq_log2size", 7, "log2 entries", {"PRI queue size (capped by IDR1.PRIQS)", "assumed: one below Linux v4.x PRIQ_MAX_SZ_SHIFT (8) so queue pressure shows with few functions"}, 1, 19);
+    disable_bypass_ = p.get_bool("disable_bypass", true, {"GBPA.ABORT: abort traffic while the SMMU is disabled", "Linux arm-smmu-v3.c: disable_bypass module parameter defaults to true (GBPA.ABORT)"});
     ParamScope c = p.sub("cost");
-    cost_mmio_setup_ps_ = c.get_cost("init_step", 200000, "software time of each probe/reset step besides its MMIO");
-    cost_cmd_ps_ = c.get_cost("command", 30000, "building one command and writing it to the queue");
-    cost_evt_ps_ = c.get_cost("event", 150000, "decoding and reporting one event record (the threaded handler)");
-    cost_poll_ps_ = c.get_time_ps("poll_interval", 100000, "delay between two polls (CR0ACK, CONS, SYNC)");
-    cost_attach_ps_ = c.get_cost("attach", 1000000, "software time to attach a device (domain setup, beyond table writes)");
-    pgt_costs_.pte_write = c.get_cost("pte_write", 20000, "software time per page-table descriptor written");
+    cost_mmio_setup_ps_ = c.get_cost("init_step", 200000, {"software time of each probe/reset step besides its MMIO", "assumed: a few hundred ns of driver code per probe/reset step (not on any fault path)"});
+    cost_cmd_ps_ = c.get_cost("command", 30000, {"building one command and writing it to the queue", "assumed: arm_smmu_cmdq_build_cmd() plus the lock-free slot claim, a few tens of ns"});
+    cost_evt_ps_ = c.get_cost("event", 150000, {"decoding and reporting one event record (the threaded handler)", "assumed: arm_smmu_evtq_thread() decoding one record and calling iommu_report_device_fault(), ~150 ns"});
+    cost_poll_ps_ = c.get_time_ps("poll_interval", 100000, {"delay between two polls (CR0ACK, CONS, SYNC)", "assumed: Linux queue_poll() spins with cpu_relax()/wfe; 100 ns between reads"});
+    cost_attach_ps_ = c.get_cost("attach", 1000000, {"software time to attach a device (domain setup, beyond table writes)", "assumed: about 1 us of domain set-up code (not on any fault path)"});
+    pgt_costs_.pte_write = c.get_cost("pte_write", 20000, {"software time per page-table descriptor written", "assumed: a few tens of ns of io-pgtable bookkeeping per descriptor"});
     tlbi_page_limit_ = p.get_uint("tlbi_page_limit", 512, "pages",
-                                  "an invalidation of more pages than this uses TLBI_NH_ASID instead of per-page TLBI_NH_VA");
+                                  {"an invalidation of more pages than this uses TLBI_NH_ASID instead of per-page TLBI_NH_VA", "Linux arm-smmu-v3.c CMDQ_MAX_TLBI_OPS (1 << (PAGE_SHIFT - 3)) = 512 pages: past it a whole-ASID invalidation"});
     unbind_atc_inv_ = p.get_bool("unbind_atc_inv", true,
-                                 "SVA unbind invalidates the function's ATC for the PASID (false reproduces the stale-ATC defect)");
-    poll_limit_ = p.get_uint("poll_limit", 100000, "polls", "polls before a wait is declared timed out (a driver error)");
+                                 {"SVA unbind invalidates the function's ATC for the PASID (false reproduces the stale-ATC defect)", "Linux arm-smmu-v3-sva.c: unbind issues CMD_ATC_INV for the PASID (arm_smmu_atc_inv_domain); false is the defect the seed thread fixed"});
+    poll_limit_ = p.get_uint("poll_limit", 100000, "polls", {"polls before a wait is declared timed out (a driver error)", "assumed: Linux ARM_SMMU_POLL_TIMEOUT_US is 1 s; 100000 polls of 100 ns is 10 ms, enough to flag a hang"});
 
     SC_HAS_PROCESS(SmmuV3Driver);
     SC_THREAD(probe);
@@ -474,9 +474,10 @@ void SmmuV3Driver::submit_raw(const std::vector<std::array<uint64_t, 2>>& entrie
     const v3::QueuePtr q(cmdq_log2_);
     const uint64_t slot = cmdq_ + q.offset(cmdq_prod_, 16);
     v3::Command s;
-    if (sync_mode_ == "msi" && v3::idr0::MSI.get(idr0_)) s = v3::cmd_sync(v3::SyncCs::SIG_IRQ, slot, 0);
-    else if (sync_mode_ == "sev" && v3::idr0::SEV.get(idr0_)) s = v3::cmd_sync(v3::SyncCs::SIG_SEV, 0, 0);
-    else s = v3::cmd_sync(v3::SyncCs::SIG_NONE, 0, 0);
+    // arm_smmu_cmdq_build_sync_cmd(): every CMD_SYNC carries MSH = ISH, MSIATTR = OIWB.
+    if (sync_mode_ == "msi" && v3::idr0::MSI.get(idr0_)) s = v3::cmd_sync_linux(v3::SyncCs::SIG_IRQ, slot, 0);
+    else if (sync_mode_ == "sev" && v3::idr0::SEV.get(idr0_)) s = v3::cmd_sync_linux(v3::SyncCs::SIG_SEV, 0, 0);
+    else s = v3::cmd_sync_linux(v3::SyncCs::SIG_NONE, 0, 0);
     uint64_t w[2];
     v3::encode_command(s, w);
     enqueue(w);

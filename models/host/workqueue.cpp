@@ -8,9 +8,9 @@ namespace iopf {
 
 Workqueue::Workqueue(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, Cpu& cpu)
     : sc_module(name), ctx_(ctx), cpu_(cpu) {
-    workers_ = p.get_uint("workers", 4, "threads", "worker threads (max_active of the unbound workqueue)", 1, 4096);
-    wakeup_ps_ = p.get_cost("wakeup_cost", 2'500'000, "waking an idle worker and scheduling it onto a core");
-    bound_ = p.get_bool("bound", false, "per-CPU workqueue: items run on the core that queued them (default unbound)");
+    workers_ = p.get_uint("workers", 4, "threads", {"worker threads (max_active of the unbound workqueue)", "assumed: max_active of the unbound IOPF workqueue is larger than this in Linux (io-pgfault.c alloc_workqueue WQ_UNBOUND); 4 busy workers bound the concurrency of a small host"}, 1, 4096);
+    wakeup_ps_ = p.get_cost("wakeup_cost", 2'500'000, {"waking an idle worker and scheduling it onto a core", "assumed: waking an idle kworker (queue_work on an unbound pool) is a few us, a little more than a direct thread wake-up; measure yours with tools/calibrate-host"});
+    bound_ = p.get_bool("bound", false, {"per-CPU workqueue: items run on the core that queued them (default unbound)", "Linux io-pgfault.c allocates the IOPF workqueue WQ_UNBOUND (iopf_queue_alloc)"});
     idle_ = workers_;
     for (unsigned i = 0; i < workers_; ++i)
         sc_core::sc_spawn([this, i] { worker(i); }, sc_core::sc_gen_unique_name("worker"));

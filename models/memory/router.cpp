@@ -7,7 +7,7 @@ namespace iopf {
 
 Router::Router(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     : sc_module(name), in("in"), out("out") {
-    hop_ps_ = p.get_time_ps("latency", 2000, "one-way latency of the interconnect for each transaction");
+    hop_ps_ = p.get_time_ps("latency", 2000, {"one-way latency of the interconnect for each transaction", "assumed: a few interconnect cycles at 1-2 GHz per hop (order of magnitude only)"});
     in.register_b_transport(this, &Router::b_transport);
     in.register_transport_dbg(this, &Router::transport_dbg);
     std::string me = this->name();

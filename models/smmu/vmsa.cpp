@@ -65,6 +65,10 @@ bool permits(const LeafAttrs& a, const Access& acc, bool wxn) {
         // privilege level, so "writable" is simply AP[2]=0.
         if (wxn && !read_only) return false;
         if (acc.priv ? a.pxn : a.uxn) return false;
+        // Implicit PXN: a region writable at EL0 (AP[2:1] = 0b01) is privileged
+        // execute-never whatever its PXN bit (Arm ARM D8, "Memory access control": for the
+        // EL1&0 regime, PXN is treated as 1 for a location writable at EL0).
+        if (acc.priv && !read_only && el0_access) return false;
     }
     return true;
 }

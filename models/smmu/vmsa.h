@@ -81,9 +81,9 @@ LeafAttrs decode_leaf_attrs(uint64_t desc);
 //  - unprivileged (PnU=0) needs AP[1]=1;
 //  - writes need AP[2]=0;
 //  - instruction fetch: unprivileged needs UXN=0, privileged needs PXN=0;
-//  - wxn: a region writable at the access's privilege is treated as execute-never.
-// Not modelled: the implicit PXN for regions writable at EL0 (AP=0b01), PAN, and
-// FEAT_PAN3 / permission indirection.
+//  - wxn: a region writable at the access's privilege is treated as execute-never;
+//  - implicit PXN: a region writable at EL0 (AP[2:1] = 0b01) is privileged execute-never.
+// Not modelled: PAN and FEAT_PAN3 / permission indirection.
 bool permits(const LeafAttrs& attrs, const Access& access, bool wxn = false);
 
 }  // namespace iopf::smmu

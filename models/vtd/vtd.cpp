@@ -38,36 +38,36 @@ private:
 Vtd::Vtd(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     : sc_module(name), upstream("upstream"), downstream("downstream"), walk_port("walk_port"), mmio("mmio"),
       pcie_msg("pcie_msg"), ctx_(ctx),
-      clk_(p.get_double("clock_mhz", 1000.0, "MHz", "remapping unit clock; every *_cycles parameter counts this clock", 1.0)),
-      iotlb_(p.sub("iotlb").get_uint("entries", 128, "entries", "IOTLB entries (first-stage leaf translations)", 1, 1 << 20),
-             p.sub("iotlb").get_uint("ways", 4, "ways", "IOTLB associativity (entries must be a multiple)", 1, 1 << 20),
+      clk_(p.get_double("clock_mhz", 1000.0, "MHz", {"remapping unit clock; every *_cycles parameter counts this clock", "assumed: 1 GHz, the SMMUv3 model's clock (Intel does not publish the remapping unit clock)"}, 1.0)),
+      iotlb_(p.sub("iotlb").get_uint("entries", 128, "entries", {"IOTLB entries (first-stage leaf translations)", "assumed: Intel publishes no IOTLB size; 128 entries, the order of the SMMU model's TLB"}, 1, 1 << 20),
+             p.sub("iotlb").get_uint("ways", 4, "ways", {"IOTLB associativity (entries must be a multiple)", "assumed: 4-way, as the SMMU model's TLB"}, 1, 1 << 20),
              smmu::parse_replacement(p.sub("iotlb").get_enum("replacement", "lru", {"lru", "fifo", "random"},
-                                                             "IOTLB replacement policy")),
+                                                             {"IOTLB replacement policy", "assumed: LRU, the usual textbook choice"})),
              ctx.seed),
-      ctx_cache_(p.sub("context_cache").get_uint("entries", 64, "entries", "context-cache entries (0 = no caching)")),
-      pasid_cache_(p.sub("pasid_cache").get_uint("entries", 64, "entries", "PASID-cache entries (0 = no caching)")) {
-    mmio_base_ = p.get_addr("mmio_base", 0x0a000000ull, "physical base of the 4 KiB register page (the DRHD register base address)");
+      ctx_cache_(p.sub("context_cache").get_uint("entries", 64, "entries", {"context-cache entries (0 = no caching)", "assumed: a small cache of tens of entries, one per recently used device"})),
+      pasid_cache_(p.sub("pasid_cache").get_uint("entries", 64, "entries", {"PASID-cache entries (0 = no caching)", "assumed: a small cache of tens of entries, one per recently used PASID"})) {
+    mmio_base_ = p.get_addr("mmio_base", 0x0a000000ull, {"physical base of the 4 KiB register page (the DRHD register base address)", src::config});
     ParamScope f = p.sub("features");
-    caps_.nfr = unsigned(f.get_uint("nfr", 8, "registers", "CAP_REG.NFR+1: fault recording registers", 1, 256));
-    caps_.fl1gp = f.get_bool("fl1gp", true, "CAP_REG.FL1GP: first-stage 1 GiB pages");
-    caps_.fl5lp = f.get_bool("fl5lp", true, "CAP_REG.FL5LP: first-stage 5-level paging");
-    caps_.dt = f.get_bool("dt", true, "ECAP_REG.DT: device-TLB (ATS) support");
-    caps_.prs = f.get_bool("prs", true, "ECAP_REG.PRS: page request support") && caps_.dt;
-    caps_.srs = f.get_bool("srs", true, "ECAP_REG.SRS: supervisor requests");
-    caps_.ers = f.get_bool("ers", false, "ECAP_REG.ERS: execute requests");
-    haw_bits_ = unsigned(f.get_uint("haw_bits", 48, "bits", "host address width (CAP_REG.MGAW+1); entry address bits above are reserved", 39, 52));
+    caps_.nfr = unsigned(f.get_uint("nfr", 8, "registers", {"CAP_REG.NFR+1: fault recording registers", "Intel VT-d Architecture Specification (rev 4.1) 11.4.2 CAP_REG.NFR; assumed: 8 records, a small part"}, 1, 256));
+    caps_.fl1gp = f.get_bool("fl1gp", true, {"CAP_REG.FL1GP: first-stage 1 GiB pages", "Intel VT-d Architecture Specification (rev 4.1) 11.4.2/11.4.3 CAP_REG/ECAP_REG field; assumed: reported, as a scalable-mode part with PRS (Sapphire Rapids class)"});
+    caps_.fl5lp = f.get_bool("fl5lp", true, {"CAP_REG.FL5LP: first-stage 5-level paging", "Intel VT-d Architecture Specification (rev 4.1) 11.4.2/11.4.3 CAP_REG/ECAP_REG field; assumed: reported, as a scalable-mode part with PRS (Sapphire Rapids class)"});
+    caps_.dt = f.get_bool("dt", true, {"ECAP_REG.DT: device-TLB (ATS) support", "Intel VT-d Architecture Specification (rev 4.1) 11.4.2/11.4.3 CAP_REG/ECAP_REG field; assumed: reported, as a scalable-mode part with PRS (Sapphire Rapids class)"});
+    caps_.prs = f.get_bool("prs", true, {"ECAP_REG.PRS: page request support", "Intel VT-d Architecture Specification (rev 4.1) 11.4.2/11.4.3 CAP_REG/ECAP_REG field; assumed: reported, as a scalable-mode part with PRS (Sapphire Rapids class)"}) && caps_.dt;
+    caps_.srs = f.get_bool("srs", true, {"ECAP_REG.SRS: supervisor requests", "Intel VT-d Architecture Specification (rev 4.1) 11.4.2/11.4.3 CAP_REG/ECAP_REG field; assumed: reported, as a scalable-mode part with PRS (Sapphire Rapids class)"});
+    caps_.ers = f.get_bool("ers", false, {"ECAP_REG.ERS: execute requests", "Intel VT-d Architecture Specification (rev 4.1) 11.4.3 ECAP_REG.ERS; assumed: not reported (Linux intel/svm.c does not use execute requests)"});
+    haw_bits_ = unsigned(f.get_uint("haw_bits", 48, "bits", {"host address width (CAP_REG.MGAW+1); entry address bits above are reserved", "assumed: 48 bits, a 4-level x86-64 host; the spec allows up to 52 (CAP_REG.MGAW)"}, 39, 52));
     caps_.mgaw = haw_bits_ - 1;
     frcd_.assign(caps_.nfr, {0, 0});
 
     ParamScope t = p.sub("timing");
-    ifc_cycles_ = t.get_uint("ifc_cycles", 8, "cycles", "device interface to the remapping unit, each way");
-    tlb_cycles_ = p.sub("iotlb").get_uint("lookup_cycles", 3, "cycles", "IOTLB lookup");
-    cfg_cycles_ = t.get_uint("cache_lookup_cycles", 4, "cycles", "context-cache or PASID-cache lookup");
-    inv_cycles_ = t.get_uint("inv_cycles", 10, "cycles", "executing one invalidation descriptor (after its fetch)");
-    frcd_cycles_ = t.get_uint("frcd_cycles", 4, "cycles", "writing a fault recording register (primary fault logging)");
-    ack_cycles_ = t.get_uint("ack_cycles", 16, "cycles", "GCMD_REG write until GSTS_REG follows");
-    xlate_slots_.set_capacity(t.get_uint("xlate_slots", 64, "slots", "translations in progress at once", 1, 4096));
-    walk_slots_.set_capacity(t.get_uint("walker_slots", 16, "slots", "page walks in progress at once", 1, 4096));
+    ifc_cycles_ = t.get_uint("ifc_cycles", 8, "cycles", {"device interface to the remapping unit, each way", "assumed: Intel publishes no VT-d pipeline timing; the SMMUv3 model's gem5-derived figure, so the two IOMMUs compare on their architecture, not on guesses"});
+    tlb_cycles_ = p.sub("iotlb").get_uint("lookup_cycles", 3, "cycles", {"IOTLB lookup", "assumed: Intel publishes no VT-d pipeline timing; the SMMUv3 model's gem5-derived figure, so the two IOMMUs compare on their architecture, not on guesses"});
+    cfg_cycles_ = t.get_uint("cache_lookup_cycles", 4, "cycles", {"context-cache or PASID-cache lookup", "assumed: Intel publishes no VT-d pipeline timing; the SMMUv3 model's gem5-derived figure, so the two IOMMUs compare on their architecture, not on guesses"});
+    inv_cycles_ = t.get_uint("inv_cycles", 10, "cycles", {"executing one invalidation descriptor (after its fetch)", "assumed: Intel publishes no VT-d pipeline timing; the SMMUv3 model's gem5-derived figure, so the two IOMMUs compare on their architecture, not on guesses"});
+    frcd_cycles_ = t.get_uint("frcd_cycles", 4, "cycles", {"writing a fault recording register (primary fault logging)", "assumed: a few cycles for one register write inside the unit"});
+    ack_cycles_ = t.get_uint("ack_cycles", 16, "cycles", {"GCMD_REG write until GSTS_REG follows", "assumed: GSTS follows GCMD within tens of cycles, as the SMMUv3 model's CR0ACK (the spec gives no bound)"});
+    xlate_slots_.set_capacity(t.get_uint("xlate_slots", 64, "slots", {"translations in progress at once", "assumed: Intel publishes no VT-d pipeline timing; the SMMUv3 model's gem5-derived figure, so the two IOMMUs compare on their architecture, not on guesses"}, 1, 4096));
+    walk_slots_.set_capacity(t.get_uint("walker_slots", 16, "slots", {"page walks in progress at once", "assumed: Intel publishes no VT-d pipeline timing; the SMMUv3 model's gem5-derived figure, so the two IOMMUs compare on their architecture, not on guesses"}, 1, 4096));
     prq_writer_.set_capacity(1);
     frcd_writer_.set_capacity(1);
 

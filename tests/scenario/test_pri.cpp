@@ -178,6 +178,28 @@ TEST_CASE("pri: unmap invalidates the SMMU TLB then the ATC, and CMD_SYNC waits 
     CHECK(seq[4] == "SYNC_WAITED");
 }
 
+TEST_CASE("pri: after a Stop Marker no page request for that PASID follows until software re-enables it",
+          "[scenario][pri]") {
+    // Job a demand-pages one page of PASID 1 and ends with a Stop Marker. Job b touches a
+    // new page of PASID 1: without restart_pasid the function must not send a page
+    // request, so b's access fails; job c (restart_pasid) may page-request again.
+    Scenario sc(pri_platform(R"({ "pri": { "stop_marker_at_job_end": true },
+        "jobs": { "a": { "op": "write", "ssid": 1, "base": "0x400000000", "length": "4KiB", "burst": 4096 },
+                  "b": { "op": "write", "ssid": 1, "base": "0x400001000", "length": "4KiB", "burst": 4096 },
+                  "c": { "op": "write", "ssid": 1, "base": "0x400002000", "length": "4KiB", "burst": 4096,
+                         "restart_pasid": true } } })"));
+    const json& s = sc.run();
+    const json& p = pri(s);
+    CHECK(p.at("stop_markers") == 3);              // after each job
+    CHECK(p.at("page_requests_after_stop") == 0);  // the rule
+    CHECK(p.at("blocked_stopped_pasid") == 1);     // b's access
+    CHECK(p.at("pasid_restarts") == 1);            // c
+    CHECK(p.at("page_requests") == 2);             // a's and c's pages, none for b
+    CHECK(device_stats(s, "ep0").at("completed_ok") == 2);
+    CHECK(device_stats(s, "ep0").at("completed_error") == 1);
+    CHECK(s.at("faults").at("by_resolution").at("invalid") == 1);
+}
+
 TEST_CASE("pri: a Stop Marker is discarded by the host", "[scenario][pri]") {
     Scenario sc(pri_platform(R"({ "pri": { "stop_marker_at_job_end": true },
         "jobs": { "w": { "op": "write", "ssid": 1, "base": "0x400000000", "length": "4KiB", "burst": 4096 } } })"));

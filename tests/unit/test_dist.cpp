@@ -103,8 +103,8 @@ TEST_CASE("dist: a Cost's stream depends on seed and path, not on other paramete
                                         "y":{"dist":"uniform","min":"0ns","max":"1ms"}}})"));
         p.set_seed(seed);
         ParamScope s = p.scope("a");
-        if (extra) { Cost y = s.get_cost("y", 0, "another component"); y.sample(); y.sample(); }
-        Cost x = s.get_cost("x", 0, "a cost");
+        if (extra) { Cost y = s.get_cost("y", 0, {"another component", "test"}); y.sample(); y.sample(); }
+        Cost x = s.get_cost("x", 0, {"a cost", "test"});
         std::vector<uint64_t> v;
         for (int i = 0; i < 8; ++i) v.push_back(x.sample());
         return v;
@@ -118,10 +118,10 @@ TEST_CASE("dist: get_cost accepts a constant, a JSON object and --set text, and 
     Params p(json::parse(R"({"h":{"c":"2us","d":{"dist":"lognormal","median":"1us","p99":"4us"}}})"));
     p.set_override("h.e", R"({"dist":"uniform","min":"1us","max":"2us"})");
     ParamScope s = p.scope("h");
-    Cost c = s.get_cost("c", 5, "constant");
-    Cost d = s.get_cost("d", 5, "platform distribution");
-    Cost e = s.get_cost("e", 5, "override distribution");
-    Cost f = s.get_cost("f", 3'000'000, "default");
+    Cost c = s.get_cost("c", 5, {"constant", "test"});
+    Cost d = s.get_cost("d", 5, {"platform distribution", "test"});
+    Cost e = s.get_cost("e", 5, {"override distribution", "test"});
+    Cost f = s.get_cost("f", 3'000'000, {"default", "test"});
     CHECK(c.is_constant());
     CHECK(c.sample() == 2'000'000);
     CHECK(!d.is_constant());
@@ -141,8 +141,8 @@ TEST_CASE("dist: --set-file takes dotted keys and nested objects; distribution o
     p.set_overrides_from_json(json::parse(R"({"host.irq.hardirq_cost":{"dist":"uniform","min":"1us","max":"2us"},
                                               "host":{"cpu":{"cores":2}}})"), "test");
     ParamScope h = p.scope("host");
-    CHECK(h.sub("cpu").get_uint("cores", 4, "cores", "") == 2);
-    CHECK(h.sub("irq").get_cost("hardirq_cost", 0, "").dist().describe() == "uniform 1us..2us");
+    CHECK(h.sub("cpu").get_uint("cores", 4, "cores", {"", ""}) == 2);
+    CHECK(h.sub("irq").get_cost("hardirq_cost", 0, {"", ""}).dist().describe() == "uniform 1us..2us");
     CHECK_THROWS_AS(p.set_overrides_from_json(json::parse("[1]"), "test"), ConfigError);
     CHECK_THROWS_AS(p.set_overrides_from_json(json::parse(R"({"a":null})"), "test"), ConfigError);
 }

@@ -78,7 +78,8 @@ TEST_CASE("v2 FSR bits and write-1-to-clear", "[v2]") {
     CHECK(v == 0xc0000002u);
     CHECK(fsr_w1c(v, fsr::TF) == (fsr::SS | fsr::MULTI));   // ones clear
     CHECK(fsr_w1c(v, 0) == v);                              // zeros leave bits alone
-    CHECK(fsr_w1c(v, v) == 0);                              // Linux writes back what it read
+    CHECK(fsr_w1c(v, v) == fsr::SS);                        // Linux writes back what it read: SS stays
+    CHECK(fsr_w1c(fsr::SS, fsr::SS) == fsr::SS);            // MMU-500: only CB_RESUME clears SS
     CHECK(fsr_w1c(fsr::PF, fsr::TF) == fsr::PF);            // a different bit stays set
     CHECK(fsr_to_string(v) == "TF|SS|MULTI");
     CHECK(fsr_to_string(0) == "0");

@@ -108,7 +108,15 @@ TEST_CASE("v3 register field positions", "[v3]") {
 }
 
 TEST_CASE("v3 IDR registers built from Features", "[v3]") {
-    Features f;  // defaults: S1 only, 4K, ASID16, MSI, COHACC, CD2L, 2-level ST
+    Features f;  // defaults: S1 only, 4K, ASID16, MSI, SEV, ATS, PRI, COHACC, CD2L, 2-level ST
+    // The model's defaults (the one source of truth for SmmuV3's features.* parameters).
+    CHECK(make_idr0(f) == 0x0809741Au);  // + SEV bit 14, ATS bit 10, PRI bit 16
+    CHECK(make_idr1(f) == 0x01074510u);  // SIDSIZE 16, SSIDSIZE 20, EVENTQS 7, PRIQS 8, CMDQS 8
+    CHECK(make_idr5(f) == 0x00200015u);  // OAS 48 (5), GRAN4K, STALL_MAX 32
+    // A minimal SMMU: no SEV, ATS or PRI, EVENTQS 8, STALL_MAX 16.
+    f.sev = f.ats = f.pri = false;
+    f.eventq_log2 = 8;
+    f.stall_max = 16;
     CHECK(make_idr0(f) == 0x0808301Au);
     CHECK(make_idr1(f) == 0x01080510u);  // SIDSIZE 16, SSIDSIZE 20, EVENTQS 8, CMDQS 8
     CHECK(make_idr5(f) == 0x00100015u);  // OAS 48 (5), GRAN4K, STALL_MAX 16
@@ -913,7 +921,8 @@ TEST_CASE("v3 illegal commands: opcode, RES0, SSec, reserved values", "[v3]") {
 }
 
 TEST_CASE("v3 illegal commands: configuration-dependent", "[v3]") {
-    Features f;  // stage 1 only, no ATS/PRI, stall supported, no Hyp, no RIL
+    Features f;  // stage 1 only, stall supported, no Hyp, no RIL
+    f.ats = f.pri = false;   // start without ATS/PRI
     auto ill = [&f](const Command& c) {
         uint64_t w[2];
         encode_command(c, w);
@@ -978,6 +987,16 @@ TEST_CASE("v3 command names and log strings", "[v3]") {
     CHECK(to_string(cmd_sync(SyncCs::SIG_IRQ, 0x80001234, 0xdead)) ==
           "CMD_SYNC cs=SIG_IRQ msiaddr=0x80001234 msidata=0xdead");
     CHECK(to_string(cmd_sync(SyncCs::SIG_NONE)) == "CMD_SYNC cs=SIG_NONE");
+    // As Linux builds it: MSH = Inner Shareable, MSIATTR = Inner+Outer Write-Back.
+    uint64_t lw[2];
+    encode_command(cmd_sync_linux(SyncCs::SIG_IRQ, 0x80001230, 0), lw);
+    CHECK(lw[0] == 0x0fc01046ull);
+    CHECK(lw[1] == 0x80001230ull);
+    CHECK(to_string(cmd_sync_linux(SyncCs::SIG_IRQ, 0x80001230, 0)) ==
+          "CMD_SYNC cs=SIG_IRQ msiaddr=0x80001230 msidata=0x0 msh=ISH msiattr=OIWB");
+    CHECK(to_string(cmd_sync_linux(SyncCs::SIG_SEV)) == "CMD_SYNC cs=SIG_SEV msh=ISH msiattr=OIWB");
+    uint64_t other[2] = {0x46ull | (2ull << 22) | (0x7ull << 24), 0};
+    CHECK(to_string(decode_command(other).cmd) == "CMD_SYNC cs=SIG_NONE msh=OSH msiattr=0x7");
     CHECK(to_string(cmd_resume(7, 66, ResumeResp::RETRY)) == "CMD_RESUME sid=7 stag=66 resp=RETRY");
     CHECK(to_string(cmd_resume(7, 66, ResumeResp::ABORT)) == "CMD_RESUME sid=7 stag=66 resp=ABORT");
     CHECK(to_string(cmd_cfgi_all()) == "CMD_CFGI_ALL");

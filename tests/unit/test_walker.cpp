@@ -163,6 +163,21 @@ TEST_CASE("vmsa: permits", "[vmsa]") {
     CHECK(permits(a, kRead, true));
     a.ap = 0b11;
     CHECK(permits(a, kExec, true));
+
+    // Implicit PXN: writable at EL0 (AP = 0b01) means privileged execute-never even with
+    // PXN = 0; unprivileged fetches follow UXN; read-only at EL0 (0b11) and EL1-only
+    // writable (0b00) stay privileged-executable.
+    a = LeafAttrs{};
+    a.uxn = a.pxn = false;
+    a.ap = 0b01;
+    CHECK_FALSE(permits(a, kPrivExec));
+    CHECK(permits(a, kExec));
+    CHECK(permits(a, kPrivRead));
+    CHECK(permits(a, kPrivWrite));
+    a.ap = 0b11;
+    CHECK(permits(a, kPrivExec));
+    a.ap = 0b00;
+    CHECK(permits(a, kPrivExec));
 }
 
 TEST_CASE("walker: start level from TxSZ and granule", "[walker]") {
@@ -524,6 +539,15 @@ TEST_CASE("walker: F_PERMISSION from leaf attributes", "[walker]") {
     // WXN.
     CHECK(walk(leaf_attrs_for(true, true, true), kExec, true).fault == EventId::F_PERMISSION);
     CHECK(walk(leaf_attrs_for(true, true, true), kExec, false).ok());
+    // Implicit PXN: a page writable at EL0 with PXN = 0 faults a privileged fetch at the leaf.
+    LeafAttrs rw_el0 = leaf_attrs_for(true, true, true);
+    rw_el0.pxn = false;
+    REQUIRE(rw_el0.ap == 0b01);
+    r = walk(rw_el0, kPrivExec);
+    CHECK(r.fault == EventId::F_PERMISSION);
+    CHECK(r.level == 3);
+    CHECK(walk(rw_el0, kExec).ok());
+    CHECK(walk(rw_el0, kPrivWrite).ok());
 }
 
 TEST_CASE("walker: hierarchical table attributes restrict the leaf", "[walker]") {

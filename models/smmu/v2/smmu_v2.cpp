@@ -28,22 +28,22 @@ SmmuV2::SmmuV2(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     // try: a TLB geometry the core rejects (entries not a multiple of ways) is bad input.
     try : sc_module(name), upstream("upstream"), downstream("downstream"), walk_port("walk_port"), mmio("mmio"),
       ctx_(ctx),
-      clk_(p.get_double("clock_mhz", 1000.0, "MHz", "SMMU clock; every *_cycles parameter counts this clock", 1.0)),
-      tlb_(p.sub("tlb").get_uint("entries", 128, "entries", "TLB entries (tagged by context bank and ASID)", 1, 1 << 20),
-           p.sub("tlb").get_uint("ways", 4, "ways", "TLB associativity (entries must be a multiple)", 1, 1 << 20),
+      clk_(p.get_double("clock_mhz", 1000.0, "MHz", {"SMMU clock; every *_cycles parameter counts this clock", "assumed: a 1 GHz SMMU clock (MMU-500 TRM gives no frequency; SoCs run it at 0.4-1 GHz)"}, 1.0)),
+      tlb_(p.sub("tlb").get_uint("entries", 128, "entries", {"TLB entries (tagged by context bank and ASID)", "assumed: order of the MMU-500 TBU macro TLB (configurable; 128 entries here), not a measured part"}, 1, 1 << 20),
+           p.sub("tlb").get_uint("ways", 4, "ways", {"TLB associativity (entries must be a multiple)", "assumed: 4-way, as gem5's SMMUv3 tlb_assoc"}, 1, 1 << 20),
            smmu::parse_replacement(p.sub("tlb").get_enum("replacement", "lru", {"lru", "fifo", "random"},
-                                                         "TLB replacement policy")),
+                                                         {"TLB replacement policy", "assumed: LRU, the usual textbook choice"})),
            ctx.seed),
       shell_({ctx, this->name(), clk_, tlb_, walk_slots_, walk_port,
               {&c_.tlb_hits, &c_.tlb_misses, &c_.tlb_miss_coalesced, &c_.walks, &c_.walk_reads, &c_.aborted, &c_.raz_wi},
               walks_active_, faults_in_flight_, tlb_cycles_}) {
     mmio_base_ = p.get_addr("mmio_base", 0x0a000000ull,
-                            "physical base of the register space (2 x NUMPAGE 4 KiB pages: GR0, GR1, then one page per context bank)");
+                            {"physical base of the register space (2 x NUMPAGE 4 KiB pages: GR0, GR1, then one page per context bank)", src::config});
     ParamScope f = p.sub("features");
-    id_.numcb = f.get_uint("context_banks", 8, "banks", "ID1.NUMCB: stage-1 context banks", 1, 128);
-    id_.numsmrg = f.get_uint("smr_groups", 16, "groups", "ID0.NUMSMRG: stream mapping register groups (SMRn/S2CRn)", 1, 128);
-    id_.numsidb = f.get_uint("sid_bits", 15, "bits", "ID0.NUMSIDB: StreamID width (MMU-500: 15)", 1, 16);
-    oas_bits_ = f.get_uint("oas_bits", 48, "bits", "ID2.OAS: output address size (32/36/40/42/44/48)", 32, 48);
+    id_.numcb = f.get_uint("context_banks", 8, "banks", {"ID1.NUMCB: stage-1 context banks", "assumed: 8 of MMU-500's up to 128 context banks (CoreLink MMU-500 TRM, configuration options)"}, 1, 128);
+    id_.numsmrg = f.get_uint("smr_groups", 16, "groups", {"ID0.NUMSMRG: stream mapping register groups (SMRn/S2CRn)", "assumed: 16 of MMU-500's up to 128 stream match register groups"}, 1, 128);
+    id_.numsidb = f.get_uint("sid_bits", 15, "bits", {"ID0.NUMSIDB: StreamID width (MMU-500: 15)", "CoreLink MMU-500 TRM: 15-bit StreamID (SMMU_IDR0.NUMSIDB = 15)"}, 1, 16);
+    oas_bits_ = f.get_uint("oas_bits", 48, "bits", {"ID2.OAS: output address size (32/36/40/42/44/48)", "assumed: 48-bit physical addresses, the usual Armv8 server/SoC PA size"}, 32, 48);
     id_.oas = v2::size_bits_field(oas_bits_);
     id_.ias = id_.oas;
     id_.numirpt = id_.numcb;   // one context interrupt per bank
@@ -51,17 +51,17 @@ SmmuV2::SmmuV2(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     if (v2::numpage(id_.numpagendxb) < std::max(2u, id_.numcb)) ++id_.numpagendxb;
 
     ParamScope t = p.sub("timing");
-    ifc_cycles_ = t.get_uint("ifc_cycles", 8, "cycles", "device interface to SMMU, each way");
-    smr_cycles_ = t.get_uint("smr_cycles", 2, "cycles", "stream matching (SMR/S2CR lookup) per transaction");
-    tlb_cycles_ = p.sub("tlb").get_uint("lookup_cycles", 3, "cycles", "TLB lookup");
-    record_cycles_ = t.get_uint("record_cycles", 2, "cycles", "writing FSR/FAR/FSYNR0/CBFRSYNRA for a context fault");
-    tlbsync_cycles_ = t.get_uint("tlbsync_cycles", 32, "cycles", "TLBSYNC / sTLBGSYNC until TLBSTATUS.SACTIVE clears");
+    ifc_cycles_ = t.get_uint("ifc_cycles", 8, "cycles", {"device interface to SMMU, each way", src::gem5});
+    smr_cycles_ = t.get_uint("smr_cycles", 2, "cycles", {"stream matching (SMR/S2CR lookup) per transaction", "assumed: stream matching is a couple of cycles of comparator logic"});
+    tlb_cycles_ = p.sub("tlb").get_uint("lookup_cycles", 3, "cycles", {"TLB lookup", src::gem5});
+    record_cycles_ = t.get_uint("record_cycles", 2, "cycles", {"writing FSR/FAR/FSYNR0/CBFRSYNRA for a context fault", "assumed: writing the fault syndrome registers is a couple of cycles"});
+    tlbsync_cycles_ = t.get_uint("tlbsync_cycles", 32, "cycles", {"TLBSYNC / sTLBGSYNC until TLBSTATUS.SACTIVE clears", "assumed: a TLB sync drains in tens of cycles when nothing is outstanding"});
     xlate_slots_.set_capacity(t.get_uint("xlate_slots", 16, "slots",
-                                         "translations in progress at once, shared by all banks; a stalled transaction keeps its slot",
+                                         {"translations in progress at once, shared by all banks; a stalled transaction keeps its slot", "assumed: fewer slots than an SMMUv3 TCU; the MMU-500 TRM gives 128 outstanding reads + 128 writes per TBU but a smaller translation pool"},
                                          1, 4096));
-    walk_slots_.set_capacity(t.get_uint("walker_slots", 8, "slots", "table walks in progress at once", 1, 4096));
+    walk_slots_.set_capacity(t.get_uint("walker_slots", 8, "slots", {"table walks in progress at once", "CoreLink MMU-500 TRM: at most 8 parallel page-table walks per TBU (REFERENCE.md calibration anchors)"}, 1, 4096));
     reg_log_limit_ = p.get_uint("reg_log_limit", 100000, "entries",
-                                "context-bank register writes kept for inspection (tests, queue log)");
+                                {"context-bank register writes kept for inspection (tests, queue log)", "assumed: enough entries to inspect a run without unbounded memory"});
 
     smr_.assign(id_.numsmrg, 0);
     s2cr_.assign(id_.numsmrg, v2::encode_s2cr({v2::S2crType::fault, 0, 0}));
@@ -407,6 +407,7 @@ void SmmuV2::resume(Bank& b, uint32_t value) {
     // write has no effect.
     if (b.unresolved == 0) {
         ++c_.resume_ignored;
+        clear_ss(b);
         return;
     }
     const int tnr = int(value & v2::resume::TNR);
@@ -421,9 +422,18 @@ void SmmuV2::resume(Bank& b, uint32_t value) {
         }
     }
     b.unresolved = 0;
+    clear_ss(b);   // the only way SS clears on MMU-500
     // The stalled transactions restart when the write arrives.
     b.resumed.notify(write_arrival_);
     b.unblock.notify(write_arrival_);
+}
+
+void SmmuV2::clear_ss(Bank& b) {
+    if (!(b.fsr & v2::fsr::SS)) return;
+    b.fsr &= ~v2::fsr::SS;
+    b.fsr_ss = false;
+    if (!(b.fsr & v2::fsr::SYNDROME)) ctx_.faults.clear_key(name(), b.index);
+    update_irqs();
 }
 
 void SmmuV2::terminate(Bank& b, tlm::tlm_generic_payload& gp) {

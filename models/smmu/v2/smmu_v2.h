@@ -164,6 +164,7 @@ private:
     uint64_t cb_read(Bank& b, uint32_t off, unsigned len);
     void cb_write(Bank& b, uint32_t off, uint64_t v, unsigned len);
     void resume(Bank& b, uint32_t value);
+    void clear_ss(Bank& b);   // CB_RESUME: the only write that clears FSR.SS
     // Interrupt outputs are driven by one SC_METHOD (drive_irqs) from the register state;
     // update_irqs() asks it to re-evaluate in the next delta.
     void update_irqs() { irq_ev_.notify(sc_core::SC_ZERO_TIME); }

@@ -190,17 +190,12 @@ void SmmuV2::cb_write(Bank& b, uint32_t in, uint64_t v, unsigned len) {
     case v2::reg::CB_FSR:
     case v2::reg::CB_FSRRESTORE: {
         log_write(b, in, v32);
-        const bool was = (b.sctlr & v2::sctlr::CFIE) && b.fsr != 0;
+        // W1C, except SS: only CB_RESUME clears it. The context interrupt is a level:
+        // while FSR is non-zero (SS included) and SCTLR.CFIE is set it stays asserted, and
+        // the interrupt controller takes it again when the handler's thread finishes.
         b.fsr = in == v2::reg::CB_FSR ? v2::fsr_w1c(b.fsr, v32) : (v32 & v2::fsr::ALL);
         if (!(b.fsr & v2::fsr::SYNDROME)) ctx_.faults.clear_key(name(), b.index);
         b.fsr_ss = (b.fsr & v2::fsr::SS) != 0;
-        const bool still = (b.sctlr & v2::sctlr::CFIE) && b.fsr != 0;
-        if (was && still) {
-            // Level interrupt still asserted after a partial clear: drop it for a cycle so
-            // the edge-sensitive controller takes it again (what a GIC does on EOI).
-            irq_low_until_ps_.at(v2::decode_cbar(b.cbar).irptndx % irq_lines_.size()) =
-                now_ps() + clk_.cycles_ps(1);
-        }
         update_irqs();
         b.unblock.notify(sc_core::SC_ZERO_TIME);   // the fault may no longer be outstanding
         return;

@@ -14,54 +14,55 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     try : sc_module(name), upstream("upstream"), downstream("downstream"), walk_port("walk_port"), mmio("mmio"),
       pcie_msg("pcie_msg"),
       ctx_(ctx),
-      clk_(p.get_double("clock_mhz", 1000.0, "MHz", "SMMU clock; every *_cycles parameter counts this clock", 1.0)),
-      tlb_(p.sub("tlb").get_uint("entries", 128, "entries", "main TLB entries", 1, 1 << 20),
-           p.sub("tlb").get_uint("ways", 4, "ways", "main TLB associativity (entries must be a multiple)", 1, 1 << 20),
+      clk_(p.get_double("clock_mhz", 1000.0, "MHz", {"SMMU clock; every *_cycles parameter counts this clock", "assumed: a 1 GHz SMMU clock (MMU-600/700 TRMs give no frequency; SoCs run them at 0.5-1.5 GHz)"}, 1.0)),
+      tlb_(p.sub("tlb").get_uint("entries", 128, "entries", {"main TLB entries", "assumed: 128 main TLB entries, a small TBU (gem5 uses 2048, MMU-600 TBU TLBs are configurable)"}, 1, 1 << 20),
+           p.sub("tlb").get_uint("ways", 4, "ways", {"main TLB associativity (entries must be a multiple)", src::gem5}, 1, 1 << 20),
            smmu::parse_replacement(p.sub("tlb").get_enum("replacement", "lru", {"lru", "fifo", "random"},
-                                                         "main TLB replacement policy")),
+                                                         {"main TLB replacement policy", "assumed: LRU (gem5 uses round robin)"})),
            ctx.seed),
-      ste_cache_(p.sub("config_cache").get_uint("ste_entries", 64, "entries", "STE cache entries (0 = no caching)", 0, 1 << 20)),
-      cd_cache_(p.sub("config_cache").get_uint("cd_entries", 64, "entries", "CD cache entries (0 = no caching)", 0, 1 << 20)),
+      ste_cache_(p.sub("config_cache").get_uint("ste_entries", 64, "entries", {"STE cache entries (0 = no caching)", src::gem5}, 0, 1 << 20)),
+      cd_cache_(p.sub("config_cache").get_uint("cd_entries", 64, "entries", {"CD cache entries (0 = no caching)", "assumed: as many CD as STE cache entries (gem5 has one config cache of 64)"}, 0, 1 << 20)),
       shell_({ctx, this->name(), clk_, tlb_, walk_slots_, walk_port,
               {&c_.tlb_hits, &c_.tlb_misses, &c_.tlb_miss_coalesced, &c_.walks, &c_.walk_reads, &c_.aborted, &c_.raz_wi,
                &c_.s2_walks, &c_.nested_walks, &c_.nested_walk_reads},
               walks_active_, faults_in_flight_, tlb_cycles_}) {
-    mmio_base_ = p.get_addr("mmio_base", 0x09000000ull, "physical base of the register file (128 KiB: pages 0 and 1)");
+    mmio_base_ = p.get_addr("mmio_base", 0x09000000ull, {"physical base of the register file (128 KiB: pages 0 and 1)", src::config});
 
     ParamScope f = p.sub("features");
+    const v3::Features def;   // the one source of the feature defaults (format/features.h)
     feat_.stage1 = true;
-    feat_.stage2 = f.get_bool("stage2", true, "SMMU_IDR0.S2P: stage-2 translation (STE.Config S2-only and nested)");
-    feat_.sid_bits = f.get_uint("sid_bits", 16, "bits", "SMMU_IDR1.SIDSIZE: StreamID width", 1, 32);
-    feat_.ssid_bits = f.get_uint("ssid_bits", 20, "bits", "SMMU_IDR1.SSIDSIZE: SubstreamID width (0 = none)", 0, 20);
-    feat_.oas_bits = f.get_uint("oas_bits", 48, "bits", "SMMU_IDR5.OAS: output address size (32/36/40/42/44/48)", 32, 48);
-    feat_.msi = f.get_bool("msi", true, "SMMU_IDR0.MSI: MSIs for queues, GERROR and CMD_SYNC");
-    feat_.sev = f.get_bool("sev", true, "SMMU_IDR0.SEV: CMD_SYNC can signal SEV");
-    feat_.st_2level = f.get_bool("st_2level", true, "SMMU_IDR0.ST_LEVEL: 2-level stream tables supported");
-    feat_.asid16 = f.get_bool("asid16", true, "SMMU_IDR0.ASID16: 16-bit ASIDs");
-    feat_.ats = f.get_bool("ats", true, "SMMU_IDR0.ATS: PCIe ATS (translation requests, translated traffic)");
-    feat_.pri = f.get_bool("pri", true, "SMMU_IDR0.PRI: PCIe PRI queue (needs ATS)") && feat_.ats;
-    const std::string sm = f.get_enum("stall_model", "stall_term", {"stall_term", "term_only", "stall_forced"},
-                                      "SMMU_IDR0.STALL_MODEL: 0b00 stall and terminate, 0b01 terminate only, 0b10 stall forced");
+    feat_.stage2 = f.get_bool("stage2", true, {"SMMU_IDR0.S2P: stage-2 translation (STE.Config S2-only and nested)", "assumed: stage 2 supported, as on MMU-600/700 and the Agilex 5 MMU-600 (SMMU_IDR0.S2P = 1)"});
+    feat_.sid_bits = f.get_uint("sid_bits", def.sid_bits, "bits", {"SMMU_IDR1.SIDSIZE: StreamID width", "assumed: 16-bit StreamIDs (a PCIe RID); IHI 0070 allows up to 32"}, 1, 32);
+    feat_.ssid_bits = f.get_uint("ssid_bits", def.ssid_bits, "bits", {"SMMU_IDR1.SSIDSIZE: SubstreamID width (0 = none)", "IHI 0070 SMMU_IDR1.SSIDSIZE maximum, 20 bits = the PCIe PASID width"}, 0, 20);
+    feat_.oas_bits = f.get_uint("oas_bits", def.oas_bits, "bits", {"SMMU_IDR5.OAS: output address size (32/36/40/42/44/48)", "assumed: 48-bit physical addresses (gem5 SMMU_IDR5.OAS = 48-bit too)"}, 32, 48);
+    feat_.msi = f.get_bool("msi", def.msi, {"SMMU_IDR0.MSI: MSIs for queues, GERROR and CMD_SYNC", "Intel Agilex 5 HPS MMU-600 SMMU_IDR0 reset value: MSI supported"});
+    feat_.sev = f.get_bool("sev", def.sev, {"SMMU_IDR0.SEV: CMD_SYNC can signal SEV", "assumed: SEV supported (Linux does not use it for CMD_SYNC when MSIs are available)"});
+    feat_.st_2level = f.get_bool("st_2level", def.st_2level, {"SMMU_IDR0.ST_LEVEL: 2-level stream tables supported", "Intel Agilex 5 HPS MMU-600 SMMU_IDR0: 2-level stream tables (ST_LEVEL = 0b01)"});
+    feat_.asid16 = f.get_bool("asid16", def.asid16, {"SMMU_IDR0.ASID16: 16-bit ASIDs", "Intel Agilex 5 HPS MMU-600 SMMU_IDR0: 16-bit ASIDs"});
+    feat_.ats = f.get_bool("ats", def.ats, {"SMMU_IDR0.ATS: PCIe ATS (translation requests, translated traffic)", "Intel Agilex 5 HPS MMU-600 SMMU_IDR0 reset value: ATS supported"});
+    feat_.pri = f.get_bool("pri", def.pri, {"SMMU_IDR0.PRI: PCIe PRI queue (needs ATS)", "Intel Agilex 5 HPS MMU-600 SMMU_IDR0 reset value: PRI supported"}) && feat_.ats;
+    const std::string sm = f.get_enum("stall_model", def.stall_model == v3::idr0::STALL_MODEL_TERM_ONLY ? "term_only" : def.stall_model == v3::idr0::STALL_MODEL_STALL_FORCED ? "stall_forced" : "stall_term", {"stall_term", "term_only", "stall_forced"},
+                                      {"SMMU_IDR0.STALL_MODEL: 0b00 stall and terminate, 0b01 terminate only, 0b10 stall forced", "Intel Agilex 5 HPS MMU-600 SMMU_IDR0 reset value: STALL_MODEL 0b00 (stall and terminate)"});
     feat_.arch_minor = 0;                          // SMMUv3.0: no IDR3.HAD (CD.HAD is not modelled)
     feat_.ttendian = v3::idr0::TTENDIAN_LE;        // tables are read little-endian only
     feat_.gran_16k = feat_.gran_64k = false;       // the walker handles them; not advertised yet
     feat_.stall_model = sm == "stall_term" ? v3::idr0::STALL_MODEL_STALL_TERM
                       : sm == "term_only" ? v3::idr0::STALL_MODEL_TERM_ONLY : v3::idr0::STALL_MODEL_STALL_FORCED;
-    feat_.stall_max = f.get_uint("stall_max", 32, "transactions",
-                                 "SMMU_IDR5.STALL_MAX: stalled transactions held at once (more back-pressure)", 1, 65535);
+    feat_.stall_max = f.get_uint("stall_max", def.stall_max, "transactions",
+                                 {"SMMU_IDR5.STALL_MAX: stalled transactions held at once (more back-pressure)", "assumed: 32 stalls held at once (IHI 0070 leaves SMMU_IDR5.STALL_MAX implementation defined)"}, 1, 65535);
     stall_table_.resize(feat_.stall_max);
-    feat_.cmdq_log2 = f.get_uint("cmdq_log2size", 8, "log2 entries", "SMMU_IDR1.CMDQS: largest command queue", 0, 19);
-    feat_.eventq_log2 = f.get_uint("evtq_log2size", 7, "log2 entries", "SMMU_IDR1.EVENTQS: largest event queue", 0, 19);
-    feat_.priq_log2 = f.get_uint("priq_log2size", 8, "log2 entries", "SMMU_IDR1.PRIQS: largest PRI queue", 0, 19);
+    feat_.cmdq_log2 = f.get_uint("cmdq_log2size", def.cmdq_log2, "log2 entries", {"SMMU_IDR1.CMDQS: largest command queue", "assumed: 256-entry command queue advertised (IHI 0070 allows up to 2^19; gem5 advertises 128)"}, 0, 19);
+    feat_.eventq_log2 = f.get_uint("evtq_log2size", def.eventq_log2, "log2 entries", {"SMMU_IDR1.EVENTQS: largest event queue", "assumed: 128-entry event queue advertised, as Linux v4.x allocates (EVTQ_MAX_SZ_SHIFT 7)"}, 0, 19);
+    feat_.priq_log2 = f.get_uint("priq_log2size", def.priq_log2, "log2 entries", {"SMMU_IDR1.PRIQS: largest PRI queue", "assumed: 256-entry PRI queue advertised, as Linux v4.x's PRIQ_MAX_SZ_SHIFT 8"}, 0, 19);
 
     ParamScope t = p.sub("timing");
-    ifc_cycles_ = t.get_uint("ifc_cycles", 8, "cycles", "device interface to SMMU, each way");
-    tlb_cycles_ = p.sub("tlb").get_uint("lookup_cycles", 3, "cycles", "main TLB lookup");
-    cfg_cycles_ = p.sub("config_cache").get_uint("lookup_cycles", 4, "cycles", "STE or CD cache lookup");
-    cmd_cycles_ = t.get_uint("cmd_cycles", 10, "cycles", "executing one command (after its fetch)");
-    ack_cycles_ = t.get_uint("ack_cycles", 16, "cycles", "CR0 / IRQ_CTRL write until CR0ACK / IRQ_CTRLACK follow");
-    xlate_slots_.set_capacity(t.get_uint("xlate_slots", 64, "slots", "translations in progress at once", 1, 4096));
-    walk_slots_.set_capacity(t.get_uint("walker_slots", 16, "slots", "table walks in progress at once", 1, 4096));
+    ifc_cycles_ = t.get_uint("ifc_cycles", 8, "cycles", {"device interface to SMMU, each way", src::gem5});
+    tlb_cycles_ = p.sub("tlb").get_uint("lookup_cycles", 3, "cycles", {"main TLB lookup", src::gem5});
+    cfg_cycles_ = p.sub("config_cache").get_uint("lookup_cycles", 4, "cycles", {"STE or CD cache lookup", "assumed: gem5's walk-cache lookup latency (4 cycles); gem5's own config cache takes 3"});
+    cmd_cycles_ = t.get_uint("cmd_cycles", 10, "cycles", {"executing one command (after its fetch)", "assumed: ten cycles to execute a decoded command"});
+    ack_cycles_ = t.get_uint("ack_cycles", 16, "cycles", {"CR0 / IRQ_CTRL write until CR0ACK / IRQ_CTRLACK follow", "assumed: CR0ACK follows CR0 within tens of cycles (IHI 0070 only says 'eventually')"});
+    xlate_slots_.set_capacity(t.get_uint("xlate_slots", 64, "slots", {"translations in progress at once", src::gem5}, 1, 4096));
+    walk_slots_.set_capacity(t.get_uint("walker_slots", 16, "slots", {"table walks in progress at once", src::gem5}, 1, 4096));
     evtq_writer_.set_capacity(1);
     priq_writer_.set_capacity(1);
 

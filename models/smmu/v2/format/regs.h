@@ -214,7 +214,10 @@ constexpr uint32_t ALL = SYNDROME | SS | MULTI;   // Linux ARM_SMMU_FSR_FAULT
 // F_ACCESS, ASF for F_ADDR_SIZE, EF for F_WALK_EABT); 0 for anything else.
 uint32_t fsr_bit_for(EventId e);
 // FSR after a write of `value`: each 1 clears that bit (W1C); 0s leave bits unchanged.
-constexpr uint32_t fsr_w1c(uint32_t fsr, uint32_t value) { return fsr & ~(value & fsr::ALL); }
+// SS is not write-one-to-clear on MMU-500: only a CB_RESUME write clears it (and the
+// context interrupt stays asserted while it is set). Linux iommu/arm-smmu "Fix spurious
+// interrupts with stall-on-fault" (2025): "writing to FSR.SS doesn't clear this bit".
+constexpr uint32_t fsr_w1c(uint32_t fsr, uint32_t value) { return fsr & ~(value & fsr::ALL & ~fsr::SS); }
 // "TF|SS" style rendering ("0" when clear).
 std::string fsr_to_string(uint32_t fsr);
 

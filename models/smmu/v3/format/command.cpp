@@ -214,6 +214,31 @@ Command cmd_sync(SyncCs cs, uint64_t msi_addr, uint32_t msi_data) {
     c.msidata = msi_data;
     return c;
 }
+Command cmd_sync_linux(SyncCs cs, uint64_t msi_addr, uint32_t msi_data) {
+    Command c = cmd_sync(cs, msi_addr, msi_data);
+    c.msh = kSyncMshISH;
+    c.msiattr = kMemattrOIWB;
+    return c;
+}
+const char* sync_msh_name(uint8_t msh) {
+    switch (msh & 3) {
+    case kSyncMshNSH: return "NSH";
+    case kSyncMshOSH: return "OSH";
+    case kSyncMshISH: return "ISH";
+    default: return "reserved";
+    }
+}
+const char* memattr_name(uint8_t attr) {
+    switch (attr & 0xf) {
+    case 0x0: return "Device-nGnRnE";
+    case kMemattrDeviceNGnRE: return "Device-nGnRE";
+    case 0x2: return "Device-nGRE";
+    case 0x3: return "Device-GRE";
+    case kMemattrOINC: return "OINC";
+    case kMemattrOIWB: return "OIWB";
+    default: return "";
+    }
+}
 Command cmd_resume(uint32_t sid, uint16_t stag, ResumeResp resp) {
     Command c = base(Opcode::RESUME);
     c.sid = sid;
@@ -510,7 +535,11 @@ std::string to_string(const Command& c) {
         o.add("cs=%s", cs_name(c.cs));
         if (c.cs == static_cast<uint8_t>(SyncCs::SIG_IRQ) || c.msiaddr || c.msidata)
             o.add("msiaddr=0x%" PRIx64 " msidata=0x%" PRIx32, c.msiaddr, c.msidata);
-        if (c.msh || c.msiattr) o.add("msh=%u msiattr=0x%x", c.msh, c.msiattr);
+        if (c.msh || c.msiattr) {
+            const char* a = memattr_name(c.msiattr);
+            if (*a) o.add("msh=%s msiattr=%s", sync_msh_name(c.msh), a);
+            else o.add("msh=%s msiattr=0x%x", sync_msh_name(c.msh), c.msiattr);
+        }
         return o.s;
     }
     if (c.is_cfgi_all()) return o.s;

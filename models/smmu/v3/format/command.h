@@ -62,6 +62,14 @@ constexpr uint8_t CFGI_ALL_RANGE = 31;
 
 // CMD_SYNC ComplSignal.
 enum class SyncCs : uint8_t { SIG_NONE = 0, SIG_IRQ = 1, SIG_SEV = 2 };  // 3 ILLEGAL
+// CMD_SYNC MSH (shareability of the MSI write) and MSIATTR (its memory type), with the
+// values Linux's arm_smmu_cmdq_build_cmd() puts in every CMD_SYNC: MSH = Inner
+// Shareable (ARM_SMMU_SH_ISH), MSIATTR = Inner+Outer Write-Back (ARM_SMMU_MEMATTR_OIWB).
+// An MSI-completion SYNC built so has word0 = 0x0fc01046.
+constexpr uint8_t kSyncMshNSH = 0, kSyncMshOSH = 2, kSyncMshISH = 3;
+constexpr uint8_t kMemattrDeviceNGnRE = 0x1, kMemattrOINC = 0x5, kMemattrOIWB = 0xf;
+const char* sync_msh_name(uint8_t msh);          // "NSH", "OSH", "ISH", or "reserved"
+const char* memattr_name(uint8_t attr);          // "OIWB", "OINC", "Device-nGnRE", ... or "" if not named
 
 // CMD_RESUME {Ab, Ac} packed as Linux does: bit 0 = Ac (Retry), bit 1 = Ab.
 enum class ResumeResp : uint8_t { TERM = 0, RETRY = 1, ABORT = 2 };
@@ -122,6 +130,8 @@ Command cmd_tlbi_s12_vmall(uint16_t vmid);
 Command cmd_tlbi_s2_ipa(uint16_t vmid, uint64_t ipa, bool leaf);
 Command cmd_tlbi_nsnh_all();
 Command cmd_sync(SyncCs cs, uint64_t msi_addr = 0, uint32_t msi_data = 0);
+// CMD_SYNC as Linux builds it: `cmd_sync` plus MSH = ISH and MSIATTR = OIWB.
+Command cmd_sync_linux(SyncCs cs, uint64_t msi_addr = 0, uint32_t msi_data = 0);
 Command cmd_resume(uint32_t sid, uint16_t stag, ResumeResp resp);
 Command cmd_stall_term(uint32_t sid);
 Command cmd_pri_resp(uint32_t sid, uint32_t ssid, bool ssv, uint16_t prgi, PriResp resp);

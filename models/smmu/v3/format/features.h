@@ -5,7 +5,10 @@
 //
 // The defaults describe the SMMU this project models first: a Non-secure,
 // stage-1-only SMMUv3.1 with 4 KB granules, VMSAv8-64 tables, 16-bit ASIDs,
-// 2-level stream and CD tables, MSIs, and the stall + terminate fault models.
+// 2-level stream and CD tables, MSIs and SEV, ATS and PRI, and the stall +
+// terminate fault models. They are the one source of truth for the SMMUv3
+// model's feature defaults: SmmuV3's `features.*` parameters take their
+// defaults from a default-constructed Features (sources are declared there).
 #pragma once
 #include <cstdint>
 
@@ -18,14 +21,14 @@ struct Features {
     bool stage1 = true;             // S1P
     bool stage2 = false;            // S2P (not modelled; STE.Config 0b11x is ILLEGAL)
     bool hyp = false;               // Hyp (EL2 StreamWorlds); RES0 without stage 2
-    bool ats = false;               // ATS
-    bool pri = false;               // PRI (RES0 unless ats)
+    bool ats = true;                // ATS
+    bool pri = true;                // PRI (RES0 unless ats)
     unsigned stall_model = idr0::STALL_MODEL_STALL_TERM;  // STALL_MODEL: 0, 1 or 2
     bool term_model = false;        // TERM_MODEL: 1 = CD.A must be 1
     bool asid16 = true;             // ASID16
     bool vmid16 = false;            // VMID16
     bool msi = true;                // MSI
-    bool sev = false;               // SEV
+    bool sev = true;                // SEV
     bool coherent = true;           // COHACC
     bool btm = false;               // BTM
     unsigned httu = 0;              // HTTU: 0 none, 1 AF, 2 AF+dirty, 3 +table AF
@@ -38,7 +41,7 @@ struct Features {
     unsigned sid_bits = 16;         // SIDSIZE (0..32)
     unsigned ssid_bits = 20;        // SSIDSIZE (0..20)
     unsigned cmdq_log2 = 8;         // CMDQS (max log2 entries, <= 19)
-    unsigned eventq_log2 = 8;       // EVENTQS
+    unsigned eventq_log2 = 7;       // EVENTQS
     unsigned priq_log2 = 8;         // PRIQS
     // SMMU_IDR3
     bool stt = false;               // STT: small translation tables (TxSZ up to 48)
@@ -50,7 +53,7 @@ struct Features {
     bool gran_64k = false;          // GRAN64K
     bool ds = false;                // DS: 52-bit addresses with 4K/16K granules
     unsigned vax = 0;               // VAX: 0 48-bit VA, 1 52-bit, 2 56-bit
-    uint16_t stall_max = 16;        // STALL_MAX: outstanding stalls supported
+    uint16_t stall_max = 32;        // STALL_MAX: outstanding stalls supported
     // SMMU_AIDR
     unsigned arch_minor = 1;        // SMMUv3.<arch_minor>
     // SMMU_IIDR
