@@ -1,6 +1,6 @@
 // TLM payload extension carried by every transaction from a device through the SMMU:
 // the PCIe/AXI sideband the SMMU needs (StreamID, SubstreamID + SSV, PnU, InD) and the
-// ATS kind, plus instrumentation (issue time, fault id) that never changes behaviour.
+// ATS kind, plus instrumentation (issue time, device name) that never changes behaviour.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -29,9 +29,9 @@ struct IopfExt : tlm::tlm_extension<IopfExt> {
     AtsKind ats = AtsKind::untranslated;
     PcieMsg msg = PcieMsg::none;   // a PCIe message (data pointer = the message body)
 
-    // Instrumentation (does not influence the model's behaviour).
+    // Instrumentation (does not influence the model's behaviour). The fault id a faulted
+    // transaction belongs to travels in its own extension (models/common/probe.h).
     uint64_t t_issue_ps = 0;  // when the device issued the transaction
-    uint64_t fault_id = 0;    // set by the SMMU when this transaction faulted (FaultTracker id)
     const char* device = "";  // issuing device's name, for fault attribution
 
     tlm::tlm_extension_base* clone() const override { return new IopfExt(*this); }

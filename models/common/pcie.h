@@ -32,7 +32,6 @@ struct PageRequest {
     bool last = false;
     bool read = false, write = false, exec = false, priv = false;
     uint64_t addr = 0;          // page address
-    uint64_t fault_id = 0;      // instrumentation: the FaultTracker fault this request serves
     bool is_stop_marker() const { return last && !read && !write; }
 };
 

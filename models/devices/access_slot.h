@@ -9,6 +9,7 @@
 #include <tlm>
 
 #include "models/common/payload.h"
+#include "models/common/probe.h"
 
 namespace iopf {
 
@@ -21,6 +22,8 @@ public:
         ext_ = new IopfExt;   // owned by gp_ (freed with it)
         ext_->device = device;
         gp_.set_extension(ext_);
+        probe_ = new FaultProbeExt;   // owned by gp_: the fault-latency observer's tag
+        gp_.set_extension(probe_);
     }
 
     // Prepares an untranslated access of `len` bytes at `addr` issued now.
@@ -44,16 +47,18 @@ public:
         ext_->ats = AtsKind::untranslated;
         ext_->msg = PcieMsg::none;
         ext_->t_issue_ps = now_ps();
-        ext_->fault_id = 0;
+        probe_->fault_id = 0;
         return gp_;
     }
 
     tlm::tlm_generic_payload& gp() { return gp_; }
     IopfExt& ext() { return *ext_; }
+    uint64_t fault_id() const { return probe_->fault_id; }
 
 private:
     tlm::tlm_generic_payload gp_;
     IopfExt* ext_;
+    FaultProbeExt* probe_;
     std::vector<uint8_t> data_;
 };
 

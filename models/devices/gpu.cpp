@@ -164,7 +164,7 @@ void Gpu::wavefront(unsigned) {
             if (gp.is_response_ok()) { ++ok_; ++job.ok; bytes_ += job.burst; }
             else { ++err_; ++job.error; }
             ++progress_;
-            if (ext->fault_id) ctx_.faults.close(ext->fault_id, t_done);
+            if (const uint64_t fid = probe_fault_id(gp)) ctx_.faults.close(fid, t_done);
             --outstanding_now_;
             if (issue_cycles_) {
                 if (decoupled) qk.inc(clk_.cycles(issue_cycles_));

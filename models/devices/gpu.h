@@ -23,6 +23,7 @@
 #include <systemc>
 
 #include "models/common/component.h"
+#include "models/devices/format/gpu_regs.h"
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
@@ -56,9 +57,11 @@ public:
     tlm_utils::simple_target_socket<Gpu> mmio;
     sc_core::sc_signal<bool> bus_master_enable{"bus_master_enable", false};
 
-    static constexpr uint32_t REG_ID = 0x00, REG_STATUS = 0x04, REG_JOB_ID = 0x08, REG_JOBS_RETIRED = 0x0c,
-                              REG_HANGCHECK = 0x10, REG_HANGS = 0x14, STATE_BASE = 0x1000;
-    static constexpr uint32_t kIdValue = 0x47505530;   // "GPU0"
+    // Register map: models/devices/format/gpu_regs.h.
+    static constexpr uint32_t REG_ID = gpu_reg::ID, REG_STATUS = gpu_reg::STATUS, REG_JOB_ID = gpu_reg::JOB_ID,
+                              REG_JOBS_RETIRED = gpu_reg::JOBS_RETIRED, REG_HANGCHECK = gpu_reg::HANGCHECK,
+                              REG_HANGS = gpu_reg::HANGS, STATE_BASE = gpu_reg::STATE_BASE;
+    static constexpr uint32_t kIdValue = gpu_reg::kIdValue;
 
     Gpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope params);
 

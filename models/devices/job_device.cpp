@@ -155,7 +155,7 @@ void JobDevice::slot(unsigned) {
             job.latency_ns.push_back(lat / 1000.0);
             if (ok) { ++ok_; ++job.ok; bytes_ += job.burst; }
             else { ++err_; ++job.error; }
-            if (ext->fault_id) ctx_.faults.close(ext->fault_id, t_done);
+            if (const uint64_t fid = probe_fault_id(gp)) ctx_.faults.close(fid, t_done);
             --outstanding_now_;
             if (job.gap_ps) {
                 if (decoupled) qk.inc(ps(job.gap_ps));

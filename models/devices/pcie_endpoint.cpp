@@ -1,4 +1,5 @@
 #include "models/devices/pcie_endpoint.h"
+#include "models/common/probe.h"
 #include "models/devices/root_complex.h"
 #include "platforms/registry.h"
 
@@ -51,8 +52,11 @@ PcieEndpoint::PcieEndpoint(sc_core::sc_module_name name, SimContext& ctx, ParamS
     ctx.traces.add(me + ".atc_misses", atc_misses_trace_);
 }
 
-void PcieEndpoint::send_message(PcieMsg kind, void* body, uint32_t ssid, bool ssv) {
+void PcieEndpoint::send_message(PcieMsg kind, void* body, uint32_t ssid, bool ssv, uint64_t fault_id) {
     tlm::tlm_generic_payload gp;
+    FaultProbeExt probe;   // the fault this message serves: instrumentation, not in the body
+    probe.fault_id = fault_id;
+    gp.set_extension(&probe);
     IopfExt ext;
     ext.sid = sid_;
     ext.ssid = ssid;
@@ -68,6 +72,7 @@ void PcieEndpoint::send_message(PcieMsg kind, void* body, uint32_t ssid, bool ss
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     socket->b_transport(gp, delay);
     gp.clear_extension(&ext);
+    gp.clear_extension(&probe);
     wait(delay);
 }
 
@@ -78,7 +83,6 @@ AtsCompletion PcieEndpoint::ats_request(const IopfExt& ext, uint64_t page, bool 
     tlm::tlm_generic_payload gp;
     IopfExt req = ext;
     req.ats = AtsKind::translation_request;
-    req.fault_id = 0;
     gp.set_extension(&req);
     gp.set_command(tlm::TLM_READ_COMMAND);
     gp.set_address(page);
@@ -122,7 +126,7 @@ bool PcieEndpoint::access(tlm::tlm_generic_payload& gp, IopfExt& ext, const DmaJ
             wait(delay);
             gp.set_address(va);
             ext.ats = AtsKind::untranslated;
-            ext.fault_id = fault_id;
+            probe_tag_fault(gp, fault_id);
             return gp.is_response_ok();
         }
         ++c_.atc_misses;
@@ -160,7 +164,7 @@ bool PcieEndpoint::access(tlm::tlm_generic_payload& gp, IopfExt& ext, const DmaJ
             ctx_.faults.mark(fault_id, Stage::detect, now_ps());
             rec = ctx_.faults.find(fault_id);
         }
-        ext.fault_id = fault_id;
+        probe_tag_fault(gp, fault_id);
         if (ext.ssv && stopped_pasids_.count(ext.ssid)) {
             // The function sent a Stop Marker for this PASID: no page request for it until
             // software re-enables it (the job's restart_pasid).
@@ -228,11 +232,10 @@ PrgResponseCode PcieEndpoint::page_request_group(const IopfExt& ext, uint64_t ad
         pr.write = write;
         pr.priv = ext.pnu;
         pr.addr = pages[i];
-        pr.fault_id = i == 0 ? fault_id : 0;
         ++c_.page_requests;
         if (pri_status_ & pcie_cfg::PRI_RF) ++requests_after_rf_;
         if (ext.ssv && stopped_pasids_.count(ext.ssid)) ++requests_after_stop_;
-        send_message(PcieMsg::page_request, &pr, ext.ssid, ext.ssv);
+        send_message(PcieMsg::page_request, &pr, ext.ssid, ext.ssv, i == 0 ? fault_id : 0);
     }
     Pending& pd = *pending_[prgi];
     while (!pd.done) wait(pd.ev);

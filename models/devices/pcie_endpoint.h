@@ -28,19 +28,11 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "models/devices/format/pcie_config.h"
 #include "models/devices/job_device.h"
 #include "models/smmu/tlb.h"
 
 namespace iopf {
-
-namespace pcie_cfg {
-constexpr uint32_t ID = 0x000, ATS_CTRL = 0x010, PRI_CTRL = 0x020, PRI_STATUS = 0x024, PRI_CAPACITY = 0x028,
-                   PRI_ALLOCATION = 0x02c, PASID_CTRL = 0x030;
-constexpr uint32_t ATS_ENABLE = 1u << 15;
-constexpr uint32_t PRI_ENABLE = 1u << 0, PRI_RESET = 1u << 1;
-constexpr uint32_t PRI_RF = 1u << 0, PRI_UPRGI = 1u << 1, PRI_STOPPED = 1u << 8;
-constexpr uint64_t kSize = 0x1000;
-}  // namespace pcie_cfg
 
 class PcieEndpoint : public JobDevice {
 public:
@@ -75,7 +67,7 @@ private:
     AtsCompletion ats_request(const IopfExt& ext, uint64_t page, bool write);
     PrgResponseCode page_request_group(const IopfExt& ext, uint64_t addr, const DmaJob& job, bool write,
                                        uint64_t fault_id);
-    void send_message(PcieMsg kind, void* body, uint32_t ssid, bool ssv);
+    void send_message(PcieMsg kind, void* body, uint32_t ssid, bool ssv, uint64_t fault_id = 0);
     void msg_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void config_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void completion_thread();   // sends ATS Invalidate Completions

@@ -237,7 +237,7 @@ void TracePlayer::slot(unsigned) {
         latency_max_ps_ = std::max(latency_max_ps_, lat);
         if (gp.is_response_ok()) { ++ok_; bytes_ += a.size; }
         else ++err_;
-        if (ext->fault_id) ctx_.faults.close(ext->fault_id, now_ps());
+        if (const uint64_t fid = probe_fault_id(gp)) ctx_.faults.close(fid, now_ps());
         t_last_done_ps_ = std::max(t_last_done_ps_, now_ps());
         --outstanding_now_;
     }

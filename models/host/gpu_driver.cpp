@@ -1,11 +1,12 @@
 #include "models/host/gpu_driver.h"
+#include "models/host/host.h"
 
 #include <algorithm>
 
 #include "models/common/payload.h"
 #include "models/common/stats.h"
 #include "models/common/units.h"
-#include "models/devices/gpu.h"
+#include "models/devices/format/gpu_regs.h"
 #include "models/common/run_guard.h"
 
 namespace iopf {
@@ -86,15 +87,15 @@ void GpuDriver::probe_steps() {
     // Check the GPU answers (a register read) once its SMMU is up.
     if (smmu_ && !smmu_->ready()) wait(smmu_->ready_event());
     OnCore core(cpu_);
-    const uint32_t id = bus_.read32(fw_.mmio_base + Gpu::REG_ID);
-    if (id != Gpu::kIdValue) ctx_.log.warn(std::string(name()) + ": unexpected GPU ID " + hex(id));
+    const uint32_t id = bus_.read32(fw_.mmio_base + gpu_reg::ID);
+    if (id != gpu_reg::kIdValue) ctx_.log.warn(std::string(name()) + ": unexpected GPU ID " + hex(id));
 }
 
 FaultReply GpuDriver::on_fault(const ContextFaultInfo& info) {
     // adreno_fault_handler(): runs in the SMMU driver's IRQ thread, on its core.
     ++faults_;
     cpu_.busy(handler_ps_.sample(), "gpu_fault_handler");
-    const uint32_t job = bus_.read32(fw_.mmio_base + Gpu::REG_JOB_ID);   // the submit in flight
+    const uint32_t job = bus_.read32(fw_.mmio_base + gpu_reg::JOB_ID);   // the submit in flight
     ++faults_by_job_[job];
     if (policy_ == Policy::terminate) return FaultReply::handled;
     if (policy_ == Policy::stall_cooldown || policy_ == Policy::threaded_devcoredump) {
@@ -124,7 +125,7 @@ FaultReply GpuDriver::on_fault(const ContextFaultInfo& info) {
             dumped_jobs_.insert(job);
             ++dumps_;
             crashstate_pending_ = true;   // from the start of the capture until user space reads it
-            if (hangcheck_off_) bus_.write32(fw_.mmio_base + Gpu::REG_HANGCHECK, 0);
+            if (hangcheck_off_) bus_.write32(fw_.mmio_base + gpu_reg::HANGCHECK, 0);
             capture_dump(info.fault_id);
             crashstate_ev_.notify(ps(crashstate_read_ps_));
         } else {
@@ -147,7 +148,7 @@ FaultReply GpuDriver::on_fault(const ContextFaultInfo& info) {
     dumped_jobs_.insert(job);
     dump_pending_ = true;
     ++dumps_;
-    if (hangcheck_off_) bus_.write32(fw_.mmio_base + Gpu::REG_HANGCHECK, 0);
+    if (hangcheck_off_) bus_.write32(fw_.mmio_base + gpu_reg::HANGCHECK, 0);
     const uint64_t fid = info.fault_id;
     wq_->queue_work([this, job, fid] { dump_worker(job, fid); });
     return FaultReply::resume_later;
@@ -182,13 +183,13 @@ void GpuDriver::capture_dump(uint64_t fault_id) {
     const uint64_t size = std::min(dump_size_, fw_.state_size);
     for (uint64_t off = 0; off < size; off += buf.size()) {
         const unsigned n = static_cast<unsigned>(std::min<uint64_t>(buf.size(), size - off));
-        bus_.read(fw_.mmio_base + Gpu::STATE_BASE + off, buf.data(), n);
+        bus_.read(fw_.mmio_base + gpu_reg::STATE_BASE + off, buf.data(), n);
         cpu_.busy(dump_ps_per_kib_.sample() * n / 1024, "devcoredump");
     }
     dump_ns_.push_back((now_ps() - t0) / 1000.0);
     if (const FaultRecord* fr = ctx_.faults.find(fault_id); fr && !fr->closed)
         ctx_.faults.mark(fault_id, Stage::dump, now_ps());
-    if (hangcheck_off_) bus_.write32(fw_.mmio_base + Gpu::REG_HANGCHECK, 1);
+    if (hangcheck_off_) bus_.write32(fw_.mmio_base + gpu_reg::HANGCHECK, 1);
     --dump_busy_;
 }
 

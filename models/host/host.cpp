@@ -24,6 +24,17 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
         iopf_->stage2_handler = [this](const IopfFault& f) { return hyp_->handle_s2_fault(f); };
     }
 
+    // Interrupt numbers come from firmware (the platform): two lines may not share one.
+    std::map<unsigned, std::string> irq_owner;
+    for (const auto& u : fw_tables.units)
+        for (const auto& q : u.irqs) {
+            if (q.name == "sev") continue;   // a wake-up line, not an interrupt
+            auto [it, fresh] = irq_owner.emplace(q.number, u.name + ".irq." + q.name);
+            if (!fresh)
+                throw ConfigError("parameter '" + u.name + ".irq." + q.name + "': interrupt " + std::to_string(q.number) +
+                                  " is already " + it->second);
+        }
+
     const std::vector<FirmwareDevice>& devices = fw_tables.devices;
     std::vector<SmmuV3Firmware> smmus;
     std::vector<SmmuV2Firmware> smmus_v2;
@@ -38,16 +49,20 @@ Host::Host(sc_core::sc_module_name name, SimContext& ctx, ParamScope p, const Fi
             f.gerror_irq = u.irq("gerror")->line;
             f.priq_irq = u.irq("priq")->line;
             f.sev = u.irq("sev")->line;
-            f.irq_base = u.irq("evtq")->number;
+            f.evtq_irq_num = u.irq("evtq")->number;
+            f.gerror_irq_num = u.irq("gerror")->number;
+            f.priq_irq_num = u.irq("priq")->number;
             smmus.push_back(f);
         } else if (u.compatible == "arm,mmu-500") {
             SmmuV2Firmware f;
             f.name = u.name;
             f.mmio_base = u.mmio_base;
             f.global_irq = dynamic_cast<const sc_core::sc_signal<bool>*>(u.irq("global")->line);
-            f.irq_base = u.irq("global")->number;
-            for (unsigned i = 0; const FirmwareIrq* q = u.irq("context" + std::to_string(i)); ++i)
+            f.global_irq_num = u.irq("global")->number;
+            for (unsigned i = 0; const FirmwareIrq* q = u.irq("context" + std::to_string(i)); ++i) {
                 f.context_irqs.push_back(dynamic_cast<const sc_core::sc_signal<bool>*>(q->line));
+                f.context_irq_nums.push_back(q->number);
+            }
             smmus_v2.push_back(f);
         } else if (u.compatible == "intel,vtd") {
             VtdFirmware f;

@@ -5,7 +5,7 @@
 
 #include "models/common/payload.h"
 #include "models/common/units.h"
-#include "models/devices/pcie_endpoint.h"   // pcie_cfg: the function's config-space layout
+#include "models/devices/format/pcie_config.h"   // pcie_cfg: the function's config-space layout
 #include "models/vtd/format/regs.h"
 #include "models/vtd/format/tables.h"
 

@@ -1,4 +1,6 @@
 #include "models/host/smmu_v2_driver.h"
+#include "models/host/mapping.h"
+#include "models/common/units.h"
 
 #include <algorithm>
 
@@ -117,12 +119,12 @@ void SmmuV2Driver::probe_steps() {
     reset();
 
     // Interrupts: the global fault line and one context line per bank (IRPTNDX = bank).
-    irqc_.request_threaded_irq(fw_.irq_base, fw_.name + ".global", [this](uint64_t) { global_fault(); });
-    if (fw_.global_irq) irqc_.connect_line(*fw_.global_irq, fw_.irq_base);
+    irqc_.request_threaded_irq(fw_.global_irq_num, fw_.name + ".global", [this](uint64_t) { global_fault(); });
+    if (fw_.global_irq) irqc_.connect_line(*fw_.global_irq, fw_.global_irq_num);
     for (unsigned i = 0; i < fw_.context_irqs.size(); ++i) {
-        irqc_.request_threaded_irq(fw_.irq_base + 1 + i, fw_.name + ".cb" + std::to_string(i),
+        irqc_.request_threaded_irq(fw_.context_irq_nums.at(i), fw_.name + ".cb" + std::to_string(i),
                                    [this, i](uint64_t) { context_fault(i); });
-        irqc_.connect_level_line(*fw_.context_irqs[i], fw_.irq_base + 1 + i);   // level: FSR != 0 && CFIE
+        irqc_.connect_level_line(*fw_.context_irqs[i], fw_.context_irq_nums.at(i));   // level: FSR != 0 && CFIE
     }
 
     unsigned index = 0;

@@ -37,7 +37,9 @@ struct SmmuV2Firmware {
     uint64_t mmio_base = 0;
     std::vector<const sc_core::sc_signal<bool>*> context_irqs;   // one per context interrupt
     const sc_core::sc_signal<bool>* global_irq = nullptr;
-    unsigned irq_base = 256;   // interrupt numbers irq_base (global), irq_base + 1 + i (context i)
+    // Interrupt numbers firmware gives (the platform: <smmu>.irq.global, .context<i>).
+    unsigned global_irq_num = 256;
+    std::vector<unsigned> context_irq_nums;   // one per context interrupt
 };
 
 

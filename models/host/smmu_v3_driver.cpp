@@ -6,7 +6,7 @@
 #include "models/common/payload.h"
 #include "models/common/units.h"
 #include "models/smmu/v3/format/cd.h"
-#include "models/devices/pcie_endpoint.h"
+#include "models/devices/format/pcie_config.h"
 #include "models/smmu/v3/format/features.h"
 #include "models/smmu/v3/format/pri.h"
 #include "models/smmu/v3/format/queue.h"
@@ -172,7 +172,7 @@ void SmmuV3Driver::reset_and_enable() {
     // 5. Event queue on, interrupts wired up.
     cr0 |= uint32_t(v3::cr0::EVENTQEN.mask());
     set_cr0(cr0);
-    const unsigned evtq_irq = fw_.irq_base, gerror_irq = fw_.irq_base + 1;
+    const unsigned evtq_irq = fw_.evtq_irq_num, gerror_irq = fw_.gerror_irq_num;
     irqc_.request_threaded_irq(evtq_irq, std::string(basename()) + ".evtq", [this](uint64_t t) { evtq_handler(t); });
     irqc_.request_threaded_irq(gerror_irq, std::string(basename()) + ".gerror", [this](uint64_t t) { gerror_handler(t); });
     const bool msi = irq_mode_ == "msi" && v3::idr0::MSI.get(idr0_);
@@ -196,7 +196,7 @@ void SmmuV3Driver::reset_and_enable() {
         wr(v3::reg::PRIQ_PROD, 0);
         wr(v3::reg::PRIQ_CONS, 0);
         priq_cons_ = 0;
-        const unsigned priq_irq = fw_.irq_base + 2;
+        const unsigned priq_irq = fw_.priq_irq_num;
         irqc_.request_threaded_irq(priq_irq, std::string(basename()) + ".priq", [this](uint64_t t) { priq_handler(t); });
         if (msi) {
             wr64(v3::reg::PRIQ_IRQ_CFG0, irqc_.doorbell_address());

@@ -36,7 +36,8 @@ struct SmmuV3Firmware {
     const sc_core::sc_signal_in_if<bool>* gerror_irq = nullptr;
     const sc_core::sc_signal_in_if<bool>* priq_irq = nullptr;
     const sc_core::sc_signal_in_if<bool>* sev = nullptr;         // SEV wake-up for WFE
-    unsigned irq_base = 32;                                 // interrupt numbers irq_base + 0..3
+    // Interrupt numbers firmware gives (the platform: <smmu>.irq.*).
+    unsigned evtq_irq_num = 32, gerror_irq_num = 33, priq_irq_num = 34;
 };
 
 struct StreamContext {

@@ -7,6 +7,8 @@
 // page requests and the invalidation queue in vtd_queues.cpp.
 #include "models/vtd/vtd.h"
 
+#include "models/common/probe.h"
+
 #include <cstring>
 
 #include "models/smmu/shell/timed_access.h"
@@ -379,7 +381,7 @@ void Vtd::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
         delay = sc_core::SC_ZERO_TIME;
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         if (ext->msg == PcieMsg::page_request) {
-            page_request(*ext, *reinterpret_cast<const PageRequest*>(gp.get_data_ptr()));
+            page_request(*ext, *reinterpret_cast<const PageRequest*>(gp.get_data_ptr()), probe_fault_id(gp));
         } else if (ext->msg == PcieMsg::atc_inv_completion) {
             ++c_.atc_inv_completions;
             if (atc_inv_outstanding_) --atc_inv_outstanding_;
@@ -448,8 +450,7 @@ void Vtd::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         if (iopf::FaultRecord* fr = ctx_.faults.find(fault_id))
             if (fr->resolution == Resolution::pending) fr->resolution = Resolution::terminated;
-        if (ext != &no_sideband) ext->fault_id = fault_id;
-        else ctx_.faults.close(fault_id, now_ps());
+        if (!probe_tag_fault(gp, fault_id)) ctx_.faults.close(fault_id, now_ps());
         --faults_in_flight_;
     }
     wait(delay);

@@ -110,7 +110,8 @@ private:
     void fault_event();
     void page_request_event();
     void send_msi(uint32_t addr_lo, uint32_t addr_hi, uint32_t data);
-    void page_request(const IopfExt& ext, const PageRequest& pr);
+    // `fault_id`: the fault-latency probe's tag of the message (instrumentation only).
+    void page_request(const IopfExt& ext, const PageRequest& pr, uint64_t fault_id);
     void prq_write(const vtd::PageReqDesc& d, uint64_t fault_id);
     void auto_respond(const vtd::PageReqDesc& d, PrgResponseCode code);
     void invq_thread();

@@ -55,7 +55,7 @@ void Vtd::record_fault(const vtd::FaultRecord& rec, uint64_t fault_id) {
     if (!had_ppf) fault_event();
 }
 
-void Vtd::page_request(const IopfExt& ext, const PageRequest& pr) {
+void Vtd::page_request(const IopfExt& ext, const PageRequest& pr, uint64_t fault_id) {
     wait(clk_.cycles(ifc_cycles_));
     PageReqDesc d;
     d.pp = pr.pasid_valid;
@@ -92,7 +92,7 @@ void Vtd::page_request(const IopfExt& ext, const PageRequest& pr) {
         if (d.lpig && !d.is_stop_marker()) auto_respond(d, PrgResponseCode::invalid_request);
         return;
     }
-    prq_write(d, pr.fault_id);
+    prq_write(d, fault_id);
 }
 
 void Vtd::prq_write(const PageReqDesc& d, uint64_t fault_id) {

@@ -30,6 +30,7 @@
 #include "models/common/clock.h"
 #include "models/common/context.h"
 #include "models/common/payload.h"
+#include "models/common/probe.h"
 #include "models/common/resource.h"
 #include "models/smmu/fault.h"
 #include "models/smmu/shell/timed_access.h"
@@ -171,12 +172,12 @@ public:
     }
     // The transaction that carried fault `id` completes: still pending -> `if_pending`. The
     // device closes the fault when the response reaches it (the retry stage), so the id
-    // rides back on the transaction's instrumentation; without a sideband it closes now.
-    void finish_fault(uint64_t id, IopfExt* ext, bool has_sideband, Resolution if_pending) {
+    // rides back in the transaction's probe extension (models/common/probe.h); a
+    // transaction without one closes it now.
+    void finish_fault(uint64_t id, tlm::tlm_generic_payload& gp, Resolution if_pending) {
         FaultRecord* fr = w_.ctx.faults.find(id);
         if (fr && fr->resolution == Resolution::pending) fr->resolution = if_pending;
-        if (has_sideband) ext->fault_id = id;
-        else w_.ctx.faults.close(id, now_ps());
+        if (!probe_tag_fault(gp, id)) w_.ctx.faults.close(id, now_ps());
         --w_.faults_in_flight;
     }
 

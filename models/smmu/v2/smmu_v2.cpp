@@ -338,7 +338,7 @@ void SmmuV2::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
     }
     if (fault_id) {
         if (forward) ++c_.retried_ok;
-        shell_.finish_fault(fault_id, ext, ext != &no_sideband, forward ? Resolution::success : Resolution::terminated);
+        shell_.finish_fault(fault_id, gp, forward ? Resolution::success : Resolution::terminated);
     }
     finish();
 }
@@ -490,16 +490,19 @@ IOPF_REGISTER_MODEL(
         b.map(s->mmio, s->mmio_base(), s->mmio_size(), n);
         s->downstream.bind(b.bus_port());
         s->walk_port.bind(b.bus_port());
-        // Interrupt numbers: 256 + 64 * (index among the SMMU-500s): global, then context i at + 1 + i.
+        // Interrupt numbers: <name>.irq.global and <name>.irq.context<i>; defaults 256 + 64 *
+        // (index among the SMMU-500s) for global, + 1 + i for context interrupt i.
         const unsigned base = 256 + 64 * unsigned(b.firmware().units_compatible("arm,mmu-500").size());
         FirmwareUnit u;
         u.name = n;
         u.compatible = "arm,mmu-500";
         u.mmio_base = s->mmio_base();
         u.mmio_size = s->mmio_size();
-        u.irqs.push_back({"global", &s->global_irq, base});
-        for (unsigned i = 0; i < s->context_irqs(); ++i)
-            u.irqs.push_back({"context" + std::to_string(i), &s->context_irq(i), base + 1 + i});
+        u.irqs.push_back({"global", &s->global_irq, b.irq_number(n, "global", base)});
+        for (unsigned i = 0; i < s->context_irqs(); ++i) {
+            const std::string irq = "context" + std::to_string(i);
+            u.irqs.push_back({irq, &s->context_irq(i), b.irq_number(n, irq, base + 1 + i)});
+        }
         b.firmware().units.push_back(u);
         b.add_iommu(n, *s);
         return s;

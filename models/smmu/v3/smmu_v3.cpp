@@ -130,15 +130,18 @@ IOPF_REGISTER_MODEL(
         b.map(s->mmio, s->mmio_base(), SmmuV3::kMmioSize, n);
         s->downstream.bind(b.bus_port());
         s->walk_port.bind(b.bus_port());
-        // Interrupt numbers: 32 + 4 * (index among the SMMUv3s) + {0 evtq, 1 gerror, 2 priq}.
+        // Interrupt numbers: <name>.irq.{evtq,gerror,priq}; defaults 32 + 4 * (index among
+        // the SMMUv3s) + {0, 1, 2}.
         const unsigned base = 32 + 4 * unsigned(b.firmware().units_compatible("arm,smmu-v3").size());
         FirmwareUnit u;
         u.name = n;
         u.compatible = "arm,smmu-v3";
         u.mmio_base = s->mmio_base();
         u.mmio_size = SmmuV3::kMmioSize;
-        u.irqs = {{"evtq", &s->evtq_irq, base}, {"gerror", &s->gerror_irq, base + 1}, {"priq", &s->priq_irq, base + 2},
-                  {"sev", &s->sev, 0}};
+        u.irqs = {{"evtq", &s->evtq_irq, b.irq_number(n, "evtq", base)},
+                  {"gerror", &s->gerror_irq, b.irq_number(n, "gerror", base + 1)},
+                  {"priq", &s->priq_irq, b.irq_number(n, "priq", base + 2)},
+                  {"sev", &s->sev, 0}};   // the SEV wake-up line, not an interrupt
         b.firmware().units.push_back(u);
         b.add_iommu(n, *s);
         return s;

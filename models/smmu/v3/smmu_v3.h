@@ -155,7 +155,8 @@ private:
 
     // ---- ATS and PRI (smmu_v3_ats.cpp)
     void ats_translate(IopfExt& ext, tlm::tlm_generic_payload& gp);
-    void pri_port(const IopfExt& ext, const PageRequest& pr);
+    // `fault_id`: the fault-latency probe's tag of the message (instrumentation only).
+    void pri_port(const IopfExt& ext, const PageRequest& pr, uint64_t fault_id);
     void priq_write(const smmu::v3::PriEntry& e, uint64_t fault_id);
     void send_prg_response(uint32_t sid, const PrgResponse& r);
     void auto_respond(const smmu::v3::PriEntry& e, PrgResponseCode code);

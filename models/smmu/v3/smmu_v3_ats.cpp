@@ -101,7 +101,7 @@ void SmmuV3::priq_write(const v3::PriEntry& e, uint64_t fault_id) {
     signal_irq(priq_irq, priq_irq_cfg0_, priq_irq_cfg1_, v3::irq_ctrl::PRIQ_IRQEN.mask());
 }
 
-void SmmuV3::pri_port(const IopfExt& ext, const PageRequest& pr) {
+void SmmuV3::pri_port(const IopfExt& ext, const PageRequest& pr, uint64_t fault_id) {
     wait(clk_.cycles(ifc_cycles_));
     v3::PriEntry e;
     e.sid = ext.sid;
@@ -128,7 +128,7 @@ void SmmuV3::pri_port(const IopfExt& ext, const PageRequest& pr) {
         }
         return;
     }
-    priq_write(e, pr.fault_id);
+    priq_write(e, fault_id);
 }
 
 void SmmuV3::auto_respond(const v3::PriEntry& e, PrgResponseCode code) {

@@ -305,7 +305,7 @@ void SmmuV3::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
         delay = sc_core::SC_ZERO_TIME;
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         if (ext->msg == PcieMsg::page_request) {
-            pri_port(*ext, *reinterpret_cast<const PageRequest*>(gp.get_data_ptr()));
+            pri_port(*ext, *reinterpret_cast<const PageRequest*>(gp.get_data_ptr()), probe_fault_id(gp));
         } else if (ext->msg == PcieMsg::atc_inv_completion) {
             ++c_.atc_inv_completions;
             if (atc_inv_outstanding_) --atc_inv_outstanding_;
@@ -366,7 +366,7 @@ void SmmuV3::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
         }
         break;
     }
-    if (fault_id) shell_.finish_fault(fault_id, ext, ext != &no_sideband, Resolution::terminated);
+    if (fault_id) shell_.finish_fault(fault_id, gp, Resolution::terminated);
     shell_.sync(delay, ifc_cycles_);
 }
 
