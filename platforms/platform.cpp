@@ -75,6 +75,11 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
     if (count("interconnect") == 0) build(*ModelRegistry::find("interconnect"), "bus");
     for (const auto& i : items) build(*i.info, i.name);
     check_isolation(*this);   // configurations that would break isolation or fail at attach
+    // The isolation monitor checks every device behind an IOMMU (a PCIe function: its root
+    // complex's IOMMU).
+    if (ctx.isolation)
+        for (const auto& [n, d] : builder_->devices())
+            if (!builder_->iommu_of(n).empty()) ctx.isolation->watch(n);
 }
 
 Platform::~Platform() {

@@ -32,6 +32,7 @@ po::options_description describe_options() {
         ("mode", po::value<std::string>(), "timing mode: accurate (default) or fast")
         ("duration", po::value<std::string>(), "stop after this much simulated time (e.g. 2ms)")
         ("quiet,q", "no progress or summary output")
+        ("check-isolation", "check every device access against what its IOMMU granted (isolation monitor); a violation exits 1")
         ("list-platforms", "list the shipped platforms")
         ("list-models", "list every registered component type (a platform's \"type\" values)")
         ("describe", po::value<std::string>(), "print every parameter of a platform with default, unit and meaning")
@@ -87,6 +88,7 @@ Options parse_options(int argc, char** argv) {
     o.help = vm.count("help");
     o.version = vm.count("version");
     o.quiet = vm.count("quiet");
+    o.check_isolation = vm.count("check-isolation");
     o.list_platforms = vm.count("list-platforms");
     o.list_models = vm.count("list-models");
     if (vm.count("platform")) o.platform = vm["platform"].as<std::string>(), o.platform_set = true;

@@ -16,6 +16,7 @@ struct Options {
     std::string mode;        // "" = platform default
     std::string duration;    // "" = platform default
     bool quiet = false;
+    bool check_isolation = false;   // --check-isolation
     bool list_platforms = false;
     bool list_models = false;   // --list-models
     std::string describe;    // platform to describe

@@ -198,6 +198,11 @@ int run_simulation(const Options& opt) {
 
     SimContext ctx(params);
     ctx.seed = seed;
+    std::unique_ptr<IsolationMonitor> isolation;
+    if (opt.check_isolation) {
+        isolation = std::make_unique<IsolationMonitor>();
+        ctx.isolation = isolation.get();
+    }
     ctx.log.set_quiet(opt.quiet);
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
@@ -337,6 +342,10 @@ int run_simulation(const Options& opt) {
                            {"stalled_at_end", end.stalled_at_end},
                            {"deadlock", end.deadlock ? 1 : 0},
                            {"open_faults", end.open_faults}};
+    if (isolation) {
+        stats["invariants"]["isolation_violations"] = isolation->violations();
+        stats["isolation"] = isolation->stats();
+    }
 
     // Output files: a failed write (a full disk, /dev/full) is an error, not a silent loss.
     if (!opt.stats.empty()) {
@@ -370,6 +379,15 @@ int run_simulation(const Options& opt) {
     }
     if (!run_error.empty()) {
         std::fprintf(stderr, "iopf-sim: error: %s\n", run_error.c_str());
+        return 1;
+    }
+    if (isolation && isolation->violations()) {
+        const auto& first = stats["isolation"]["first_violations"][0];
+        std::fprintf(stderr, "iopf-sim: isolation violated: %llu device accesses to pages their translations did not grant "
+                             "(first: %s %s %s at %s ns: %s)\n",
+                     (unsigned long long)isolation->violations(), first["device"].get<std::string>().c_str(),
+                     first["access"].get<std::string>().c_str(), first["pa"].get<std::string>().c_str(),
+                     first["t_ns"].dump().c_str(), first["why"].get<std::string>().c_str());
         return 1;
     }
     bool ok = end.lost_transactions == 0 && end.stalled_at_end == 0 && !end.deadlock && end.open_faults == 0;

@@ -255,6 +255,9 @@ uint64_t SmmuV2Driver::unmap(const std::string& device, uint64_t va, uint64_t si
         }
     }
     tlb_sync(a.cb);
+    // Unmapped and invalidated: from here the pages may be reused (isolation monitor).
+    if (ctx_.isolation)
+        ctx_.isolation->revoke(fw_.name, (uint32_t(a.cb) << 16) | a.stream->asid, va, va + size, now_ps());
     return pages;
 }
 

@@ -389,6 +389,8 @@ void SmmuV3Driver::invalidate_range(uint16_t asid, uint64_t start, uint64_t end)
         atc_invs_ += atc.size();
         submit(atc, true);
     }
+    // The invalidation sequence is over: Linux may free the pages now (isolation monitor).
+    if (ctx_.isolation) ctx_.isolation->revoke(fw_.name, asid, start, end, now_ps());
 }
 
 void SmmuV3Driver::page_response(uint32_t sid, const IopfGroup& g, PageResponse r) {
@@ -437,6 +439,8 @@ void SmmuV3Driver::sva_unbind(MmStruct& mm) {
             submit({v3::cmd_atc_inv(sid, mm.pasid, true, 0, 52, false)}, true);
         }
     }
+    // Unbound and invalidated: the exited process's frames may be reused from here on.
+    if (ctx_.isolation) ctx_.isolation->revoke(fw_.name, mm.asid, 0, UINT64_MAX, now_ps());
     mm.pasid_bound = false;   // iommu_sva_find() fails from now on
     ctx_.log.info(std::string(name()) + ": PASID " + std::to_string(mm.pasid) + " (" + mm.name + ") unbound");
 }

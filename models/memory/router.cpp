@@ -6,7 +6,7 @@
 namespace iopf {
 
 Router::Router(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
-    : sc_module(name), in("in"), out("out") {
+    : sc_module(name), in("in"), out("out"), ctx_(ctx) {
     hop_ps_ = p.get_time_ps("latency", 2000, {"one-way latency of the interconnect for each transaction", "assumed: a few interconnect cycles at 1-2 GHz per hop (order of magnitude only)"});
     in.register_b_transport(this, &Router::b_transport);
     in.register_transport_dbg(this, &Router::transport_dbg);
@@ -33,6 +33,13 @@ void Router::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
         ++decode_errors_;
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
+    }
+    if (ctx_.isolation) {
+        // Every device access that reaches a target, checked against what its IOMMU granted.
+        const IopfExt* ext = gp.get_extension<IopfExt>();
+        if (ext && ext->msg == PcieMsg::none && ext->device && *ext->device)
+            ctx_.isolation->access(ext->device, gp.get_address(), gp.get_data_length(), gp.is_write(),
+                                   ext->t_issue_ps, now_ps() + delay.value());
     }
     delay += ps(hop_ps_);
     out[port]->b_transport(gp, delay);

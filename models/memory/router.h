@@ -33,6 +33,7 @@ private:
     struct Range { uint64_t base, size; int port; std::string name; };
     std::vector<Range> ranges_;
     uint64_t hop_ps_;
+    SimContext& ctx_;
     uint64_t decode_errors_ = 0;
 };
 

@@ -329,6 +329,7 @@ void Vtd::ats_translate(IopfExt& ext, tlm::tlm_generic_payload& gp) {
         comp->exec = o.executable;
         comp->priv = ext.pnu;
         ++c_.ats_translated;
+        if (ctx_.isolation) ctx_.isolation->grant(ext.device, name(), monitor_space(ext, o), page, comp->pa, 4096, now_ps());
     } else if (o.translation_fault) {
         // Not present / no permission: a successful completion with R = W = 0, not a fault
         // (spec 4.2.3): the function's cue for a page request.
@@ -406,6 +407,11 @@ void Vtd::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
         const bool ok = (gsts_ & gsts::TES) && fetch_context(uint16_t(ext->sid), ce) == 0 && ce.dte;
         if (ok || !(gsts_ & gsts::TES)) {
             ++c_.bypassed;
+            // Translation off: all of memory (the ATC's translations were granted at their
+            // Translation Completions).
+            if (ctx_.isolation && !(gsts_ & gsts::TES))
+                ctx_.isolation->grant(ext->device, name(), IsolationMonitor::kBypass, gp.get_address(), gp.get_address(),
+                                      gp.get_data_length(), now_ps());
             downstream->b_transport(gp, delay);
         } else {
             ++c_.aborted;
@@ -429,6 +435,8 @@ void Vtd::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
     if (o.action != Action::abort) {
         if (o.action == Action::bypass) ++c_.bypassed;
         gp.set_address(o.pa);
+        if (ctx_.isolation)
+            ctx_.isolation->grant(ext->device, name(), monitor_space(*ext, o), va, o.pa, gp.get_data_length(), now_ps());
         downstream->b_transport(gp, delay);
         gp.set_address(va);
     } else {

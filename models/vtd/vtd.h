@@ -91,6 +91,11 @@ private:
         bool writable = false, user = false, executable = false;
         unsigned size_log2 = 12;
     };
+    // The isolation monitor's address-space tag: the PASID (or "no PASID"), bypass apart.
+    // The VT-d driver reports no revocations yet, so these grants stay live.
+    static uint32_t monitor_space(const IopfExt& ext, const Outcome& o) {
+        return o.action == Action::bypass ? IsolationMonitor::kBypass : 0x80000000u | (ext.ssv ? ext.ssid : 0xfffffu);
+    }
     struct PasidCtx {            // a cached PASID-table entry with what led to it
         vtd::PasidEntry pe;
         bool fpd = false;        // FPD of the context / directory / PASID entry

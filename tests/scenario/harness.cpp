@@ -50,6 +50,8 @@ Scenario::Scenario(nlohmann::json platform, const std::vector<std::string>& over
     ctx_ = std::make_unique<SimContext>(*params_);
     ctx_->seed = seed;
     ctx_->log.set_quiet(true);
+    isolation_ = std::make_unique<IsolationMonitor>();
+    ctx_->isolation = isolation_.get();
     platform_ = std::make_unique<Platform>(*ctx_, name);
     params_->check_unknown();
 }
@@ -87,7 +89,13 @@ const nlohmann::json& Scenario::run() {
     s["invariants"] = {{"lost_transactions", end_.lost_transactions},
                        {"stalled_at_end", end_.stalled_at_end},
                        {"deadlock", end_.deadlock ? 1 : 0},
-                       {"open_faults", end_.open_faults}};
+                       {"open_faults", end_.open_faults},
+                       {"isolation_violations", isolation_->violations()}};
+    s["isolation"] = isolation_->stats();
+    if (isolation_->violations() && !expect_violations_)
+        throw std::runtime_error("isolation monitor: " + std::to_string(isolation_->violations()) +
+                                 " device accesses to pages their translations did not grant: " +
+                                 s["isolation"]["first_violations"].dump());
     stats_ = std::move(s);
     return stats_;
 }

@@ -49,14 +49,20 @@ public:
     const nlohmann::json& run();
     const nlohmann::json& stats() const { return stats_; }
     const EndState& end() const { return end_; }
+    // Every scenario runs with the isolation monitor on; run() fails the test on a violation
+    // unless the test expects them (call before run()).
+    void expect_isolation_violations() { expect_violations_ = true; }
+    const IsolationMonitor& isolation() const { return *isolation_; }
 
 private:
     std::unique_ptr<Params> params_;
     std::unique_ptr<SimContext> ctx_;
+    std::unique_ptr<IsolationMonitor> isolation_;
     std::unique_ptr<Platform> platform_;
     nlohmann::json stats_;
     EndState end_;
     bool ran_ = false;
+    bool expect_violations_ = false;
 };
 
 // Stats helpers (throw via json::at when a key is missing, which fails the test).

@@ -56,6 +56,33 @@ TEST_CASE("stale ATC: SVA unbind at process exit invalidates the endpoint's ATC"
     CHECK(bad.at("devices").at("ep0").at("atc").at("hits") == 32);
 }
 
+TEST_CASE("isolation monitor: clean with the unbind fix, catches the stale ATC without it", "[scenario][isolation]") {
+    // --check-isolation: the fixed driver revokes p0's 16 pages at the end of the unbind and
+    // the endpoint never reaches them again.
+    const json ok = run_stats({"--platform", kTestPlatforms + "/stale_atc.json", "--check-isolation"});
+    CHECK(ok.at("invariants").at("isolation_violations") == 0);
+    CHECK(ok.at("isolation").at("grants_revoked") == 16);
+    CHECK(ok.at("isolation").at("revocations") == 1);
+    // The reverted fix: the 11 writes issued after the exit go through stale ATC entries to
+    // pages the host has taken back; the monitor flags exactly those, and the run exits 1.
+    TempDir tmp;
+    const CliResult r = run_cli({"--platform", kTestPlatforms + "/stale_atc.json", "--check-isolation", "--quiet",
+                                 "--set", "host.smmu_driver.unbind_atc_inv=false", "--stats", tmp.file("s.json")});
+    INFO(describe(r));
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("isolation violated: 11 device accesses") != std::string::npos);
+    const json bad = json::parse(read_text(tmp.file("s.json")));
+    CHECK(bad.at("invariants").at("isolation_violations") == 11);
+    const json& first = bad.at("isolation").at("first_violations").at(0);
+    CHECK(first.at("device") == "ep0");
+    CHECK(first.at("access") == "W");
+    CHECK(first.at("issued_ns").get<double>() > first.at("revoked_ns").get<double>());
+    // Without the flag the monitor is off and the stats carry no isolation section.
+    const json off = run_stats({"--platform", kTestPlatforms + "/stale_atc.json"});
+    CHECK_FALSE(off.contains("isolation"));
+    CHECK_FALSE(off.at("invariants").contains("isolation_violations"));
+}
+
 TEST_CASE("OAS: a mapping above the output address size faults with F_ADDR_SIZE", "[scenario][isolation]") {
     // dma1's 32 KiB buffer mapped at PA 0x1000091000000 (bit 48 set). The walker used to
     // mask the PA to 0x91000000 -- into another buffer. The CLI now refuses such a mapping

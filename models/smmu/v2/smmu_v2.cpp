@@ -239,6 +239,8 @@ bool SmmuV2::fast_hit(const IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core:
     shell_.count_hit();
     delay += clk_.cycles(2 * ifc_cycles_ + smr_cycles_ + tlb_cycles_);
     gp.set_address(hit->pa_base + (va - hit->va_base));
+    if (ctx_.isolation)
+        ctx_.isolation->grant(ext.device, name(), space(b), va, gp.get_address(), gp.get_data_length(), now_ps());
     downstream->b_transport(gp, delay);
     gp.set_address(va);
     if (gp.is_response_ok()) note_ok(b, gp.get_data_length());
@@ -271,6 +273,9 @@ void SmmuV2::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
     if (r == Route::bypass || !(banks_[cbi]->sctlr & v2::sctlr::M)) {
         // sCR0.CLIENTPD, S2CR bypass, unmatched stream with USFCFG = 0, or SCTLR.M = 0.
         ++c_.bypassed;
+        if (ctx_.isolation)
+            ctx_.isolation->grant(ext->device, name(), IsolationMonitor::kBypass, gp.get_address(), gp.get_address(),
+                                  gp.get_data_length(), now_ps());
         downstream->b_transport(gp, delay);
         if (r == Route::translate && gp.is_response_ok()) note_ok(*banks_[cbi], gp.get_data_length());
         finish();
@@ -332,6 +337,8 @@ void SmmuV2::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
         --xlate_active_;
     }
     if (forward) {
+        if (ctx_.isolation)
+            ctx_.isolation->grant(ext->device, name(), space(b), va, gp.get_address(), gp.get_data_length(), now_ps());
         downstream->b_transport(gp, delay);
         gp.set_address(va);
         if (gp.is_response_ok()) note_ok(b, gp.get_data_length());

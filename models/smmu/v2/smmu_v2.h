@@ -142,6 +142,9 @@ private:
     bool bank_config(Bank& b);
     // The named steps: route() + bank_config() are the config lookup, context() the
     // translation context; translate() runs the shell's tlb and walk steps.
+    // The isolation monitor's address-space tag of a bank: bank << 16 | CB's ASID (what
+    // the host driver revokes after its TLBI + TLBSYNC).
+    static uint32_t space(const Bank& b) { return (uint32_t(b.index) << 16) | b.asid; }
     smmu::XlateContext context(const Bank& b) const;
     smmu::WalkResult translate(Bank& b, uint64_t va, const smmu::Access& acc);
     bool outstanding(const Bank& b) const { return (b.fsr & smmu::v2::fsr::ALL) != 0 || b.unresolved > 0; }

@@ -112,6 +112,9 @@ private:
         bool s2 = false;                             // the fault is at stage 2 (event S2 = 1)
         uint64_t ipa = 0;                            // stage-2 fault: the IPA (event IPA field)
         int vmid = -1;                               // the stream's VMID when stage 2 is on
+        // The address space a translation belongs to, for the isolation monitor: VMID << 16 |
+        // ASID of the translation context (IsolationMonitor::kBypass when bypassed).
+        uint32_t space = 0;
     };
     struct CdEntry {
         smmu::v3::Cd cd;

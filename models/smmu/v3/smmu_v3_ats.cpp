@@ -44,11 +44,13 @@ void SmmuV3::ats_translate(IopfExt& ext, tlm::tlm_generic_payload& gp) {
         comp->priv = ext.pnu;
         comp->global = !o.attrs.ng;
         ++c_.ats_translated;
+        if (ctx_.isolation) ctx_.isolation->grant(ext.device, name(), o.space, page, o.pa & ~0xfffull, 4096, now_ps());
     } else if (o.action == Action::bypass) {
         comp->success = true;
         comp->pa = page;
         comp->read = comp->write = true;
         ++c_.ats_translated;
+        if (ctx_.isolation) ctx_.isolation->grant(ext.device, name(), IsolationMonitor::kBypass, page, page, 4096, now_ps());
     } else {
         // Configuration errors are recorded as events; a translation fault is only a
         // negative completion (R = W = 0), the function's cue for PRI.

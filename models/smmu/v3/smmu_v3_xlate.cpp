@@ -147,6 +147,7 @@ SmmuV3::Outcome SmmuV3::translate(const IopfExt& ext, uint64_t va, const smmu::A
     if (!config_lookup(ext, va, o, l, false)) return o;
     const smmu::WalkResult wr = shell_.tlb_or_walk(l.ctx, va, acc);
     fault_policy(ext, l, wr, o);
+    o.space = (uint32_t(l.ctx.vmid) << 16) | l.ctx.asid;
     return o;
 }
 
@@ -290,6 +291,9 @@ bool SmmuV3::fast_hit(IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_ti
     c_.cfg_hits += l.ctx.cfg_lookups;
     delay += clk_.cycles(2 * ifc_cycles_ + l.ctx.cfg_lookups * cfg_cycles_ + tlb_cycles_);
     gp.set_address(hit->pa_base + (va - hit->va_base));
+    if (ctx_.isolation)
+        ctx_.isolation->grant(ext.device, name(), (uint32_t(l.ctx.vmid) << 16) | l.ctx.asid, va,
+                              gp.get_address(), gp.get_data_length(), now_ps());
     downstream->b_transport(gp, delay);
     gp.set_address(va);
     return true;
@@ -340,6 +344,12 @@ void SmmuV3::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
         if (o.action == Action::translate || o.action == Action::bypass) {
             if (o.action == Action::bypass) ++c_.bypassed;
             gp.set_address(o.pa);
+            // A translated (ATS) request grants nothing: its PA comes from the endpoint's ATC,
+            // whose translation the monitor saw granted at the Translation Completion.
+            if (ctx_.isolation && ext->ats != AtsKind::translated)
+                ctx_.isolation->grant(ext->device, name(),
+                                      o.action == Action::bypass ? IsolationMonitor::kBypass : o.space, va, o.pa,
+                                      gp.get_data_length(), now_ps());
             downstream->b_transport(gp, delay);
             gp.set_address(va);
             break;
