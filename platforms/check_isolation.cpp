@@ -5,6 +5,8 @@
 #include <string>
 
 #include "models/host/host.h"
+#include "models/host/smmu_v2_driver.h"
+#include "models/host/smmu_v3_driver.h"
 #include "models/smmu/v2/smmu_v2.h"
 #include "models/smmu/v3/smmu_v3.h"
 #include "platforms/platform.h"
@@ -16,8 +18,8 @@ void check_isolation(const Platform& p) {
     Host& host = p.host();
 
     // SMMUv3: StreamIDs unique and within SIDSIZE; SubstreamIDs within SSIDSIZE.
-    for (size_t i = 0; i < host.smmu_drivers(); ++i) {
-        const SmmuV3Driver& drv = host.smmu_driver(i);
+    for (size_t i = 0; i < host.count_drivers<SmmuV3Driver>(); ++i) {
+        const SmmuV3Driver& drv = host.nth_driver<SmmuV3Driver>(i);
         const SmmuV3& smmu = *p.find<SmmuV3>(drv.smmu_name());
         const auto& feat = smmu.features();
         std::map<uint32_t, std::string> by_sid;
@@ -46,8 +48,8 @@ void check_isolation(const Platform& p) {
 
     // SMMU-500: one context bank and one stream mapping group per attached device, and
     // StreamIDs unique and within NUMSIDB.
-    for (size_t i = 0; i < host.v2().smmu_drivers(); ++i) {
-        const SmmuV2Driver& drv = host.v2().smmu_driver(i);
+    for (size_t i = 0; i < host.count_drivers<SmmuV2Driver>(); ++i) {
+        const SmmuV2Driver& drv = host.nth_driver<SmmuV2Driver>(i);
         const SmmuV2& smmu = *p.find<SmmuV2>(drv.smmu_name());
         const size_t n = drv.streams().size();
         if (n > smmu.context_banks())

@@ -1,4 +1,6 @@
 #include "models/host/gpu_driver.h"
+
+#include "models/host/driver_registry.h"
 #include "models/host/host.h"
 
 #include <algorithm>
@@ -215,5 +217,19 @@ void GpuDriver::cooldown_thread() {
         stall_on_ns_.push_back(now_ps() / 1000.0);
     }
 }
+
+namespace {
+
+// Probe: the GPU's firmware node -> GpuFirmware; its IOMMU's driver was bound before it.
+std::unique_ptr<sc_core::sc_module> probe_gpu(HostEnv& env, const FirmwareUnit& u) {
+    GpuFirmware g{u.name, u.iommu, u.mmio_base, u.prop("state-size")};
+    SmmuV2Driver* drv = u.iommu.empty() ? nullptr : env.host.driver<SmmuV2Driver>(u.iommu);
+    return std::make_unique<GpuDriver>((g.device + "_driver").c_str(), env.ctx, env.params.sub("gpu_driver"), env.cpu,
+                                       env.bus, drv, g);
+}
+
+}  // namespace
+
+IOPF_REGISTER_DRIVER("iopf,gpu", probe_gpu);
 
 }  // namespace iopf

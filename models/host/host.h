@@ -1,8 +1,11 @@
 // The host: CPU cores, the CPU's port onto the interconnect, the interrupt controller, the
-// kernel's page pool, and one SMMUv3 driver per SMMU. Its configuration names, per device,
-// the address spaces the OS gives that device (contexts with ASIDs and mappings).
+// kernel's page pool, the OS memory manager, one IOPF queue, the VMM when the platform has
+// VMs, and one driver per firmware unit a registered driver matches by "compatible"
+// (models/host/driver_registry.h). Its configuration names, per device, the address spaces
+// the OS gives that device (contexts with ASIDs and mappings).
 #pragma once
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -12,14 +15,12 @@
 #include "models/common/firmware.h"
 #include "models/host/cpu.h"
 #include "models/host/host_bus.h"
-#include "models/host/host_v2.h"
 #include "models/host/hypervisor.h"
 #include "models/host/iopf.h"
 #include "models/host/os_mm.h"
 #include "models/host/irq_controller.h"
 #include "models/host/phys_alloc.h"
-#include "models/host/smmu_v3_driver.h"
-#include "models/host/intel_iommu.h"
+#include "models/host/driver_registry.h"
 
 namespace iopf {
 
@@ -36,17 +37,31 @@ public:
     PhysAlloc& kernel_pool() { return *pool_; }
     OsMm& mm() { return *mm_; }
     IopfQueue& iopf() { return *iopf_; }
-    SmmuV3Driver& smmu_driver(size_t i) { return *drivers_.at(i); }
-    size_t smmu_drivers() const { return drivers_.size(); }
-    // Intel VT-d drivers ("intel,vtd"), one per remapping unit.
-    IntelIommuDriver& vtd_driver(size_t i) { return *vtd_drivers_.at(i); }
-    size_t vtd_drivers() const { return vtd_drivers_.size(); }
-    // SMMUv2 drivers and GPU drivers (models/host/host_v2.h).
-    HostV2& v2() { return *v2_; }
+    // The drivers bound to firmware units (by "compatible"), in firmware order.
+    size_t drivers() const { return drivers_.size(); }
+    sc_core::sc_module& driver(size_t i) const { return *drivers_.at(i).drv; }
+    // The driver of unit `unit` if it is a T (null otherwise).
+    template <class T>
+    T* driver(const std::string& unit) const {
+        for (const auto& d : drivers_)
+            if (d.unit == unit) return dynamic_cast<T*>(d.drv.get());
+        return nullptr;
+    }
+    // How many drivers are a T, and the i-th of them.
+    template <class T>
+    size_t count_drivers() const {
+        size_t n = 0;
+        for (const auto& d : drivers_) n += dynamic_cast<T*>(d.drv.get()) != nullptr;
+        return n;
+    }
+    template <class T>
+    T& nth_driver(size_t i) const {
+        for (const auto& d : drivers_)
+            if (T* t = dynamic_cast<T*>(d.drv.get()); t && i-- == 0) return *t;
+        throw std::out_of_range("no such driver");
+    }
 
 private:
-    // Gives every address space without a pinned ASID one; rejects two sharing an ASID.
-    void allocate_asids(ParamScope streams, std::vector<std::vector<StreamAttach>>& attaches);
     void boot();
     void boot_steps();   // SC_THREAD: builds the processes' page tables before the drivers attach
 
@@ -54,10 +69,13 @@ private:
     std::unique_ptr<PhysAlloc> pool_;
     std::unique_ptr<OsMm> mm_;
     std::unique_ptr<IopfQueue> iopf_;
-    std::vector<std::unique_ptr<SmmuV3Driver>> drivers_;
-    std::vector<std::unique_ptr<IntelIommuDriver>> vtd_drivers_;
-    std::unique_ptr<HostV2> v2_;
     std::unique_ptr<Hypervisor> hyp_;   // when the platform declares host.vms
+    struct Bound {
+        std::string unit;
+        std::unique_ptr<sc_core::sc_module> drv;
+        IommuDriver* iommu;   // null for a driver that is not an IOMMU driver
+    };
+    std::vector<Bound> drivers_;   // one list for every kind of unit
 };
 
 }  // namespace iopf

@@ -5,7 +5,8 @@
 
 #include "models/common/payload.h"
 #include "models/common/units.h"
-#include "models/devices/format/pcie_config.h"   // pcie_cfg: the function's config-space layout
+#include "models/devices/format/pcie_config.h"
+#include "models/host/stream_attach.h"   // pcie_cfg: the function's config-space layout
 #include "models/vtd/format/regs.h"
 #include "models/vtd/format/tables.h"
 
@@ -509,5 +510,23 @@ void IntelIommuDriver::fault_handler(uint64_t) {
     }
     wr(reg::FSTS, fsts::PFO | fsts::PPF);
 }
+
+namespace {
+
+// Probe: the firmware unit (DRHD) -> VtdFirmware and the streams behind it, then the driver.
+std::unique_ptr<sc_core::sc_module> probe_vtd(HostEnv& env, const FirmwareUnit& u) {
+    VtdFirmware f;
+    f.name = u.name;
+    f.mmio_base = u.mmio_base;
+    f.fault_irq = u.irq("fault")->number;
+    f.prq_irq = u.irq("prq")->number;
+    return std::make_unique<IntelIommuDriver>((f.name + "_driver").c_str(), env.ctx, env.params.sub("vtd_driver"),
+                                              env.cpu, env.bus, env.irqc, env.pool, f,
+                                              parse_stream_attaches(env, f.name), &env.mm, &env.iopf);
+}
+
+}  // namespace
+
+IOPF_REGISTER_DRIVER("intel,vtd", probe_vtd);
 
 }  // namespace iopf

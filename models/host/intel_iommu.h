@@ -22,6 +22,8 @@
 
 #include <systemc>
 
+#include "models/host/driver_registry.h"
+
 #include "models/common/context.h"
 #include "models/common/resource.h"
 #include "models/host/cpu.h"
@@ -44,7 +46,7 @@ struct VtdFirmware {
     unsigned prq_irq = 49;
 };
 
-class IntelIommuDriver : public sc_core::sc_module {
+class IntelIommuDriver : public sc_core::sc_module, public IommuDriver {
 public:
     IntelIommuDriver(sc_core::sc_module_name name, SimContext& ctx, ParamScope params, Cpu& cpu, HostBus& bus,
                      IrqController& irqc, PhysAlloc& pool, VtdFirmware fw, std::vector<StreamAttach> streams,

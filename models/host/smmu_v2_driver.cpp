@@ -1,6 +1,6 @@
 #include "models/host/smmu_v2_driver.h"
+
 #include "models/host/mapping.h"
-#include "models/common/units.h"
 
 #include <algorithm>
 
@@ -342,5 +342,63 @@ void SmmuV2Driver::global_fault() {
                   ", GFSYNR1 (StreamID) " + hex(sid));
     gr0_wr(v2::reg::sGFSR, gfsr);
 }
+
+namespace {
+
+// Probe: the firmware unit -> SmmuV2Firmware, and the streams behind it (host.streams.<device>,
+// one context each), then the driver (parameters under host.smmu_v2_driver).
+std::unique_ptr<sc_core::sc_module> probe_mmu_500(HostEnv& env, const FirmwareUnit& u) {
+    SmmuV2Firmware fw;
+    fw.name = u.name;
+    fw.mmio_base = u.mmio_base;
+    fw.global_irq = dynamic_cast<const sc_core::sc_signal<bool>*>(u.irq("global")->line);
+    fw.global_irq_num = u.irq("global")->number;
+    for (unsigned i = 0; const FirmwareIrq* q = u.irq("context" + std::to_string(i)); ++i) {
+        fw.context_irqs.push_back(dynamic_cast<const sc_core::sc_signal<bool>*>(q->line));
+        fw.context_irq_nums.push_back(q->number);
+    }
+    ParamScope sp = env.params.sub("streams");
+    std::vector<V2Stream> streams;
+    for (const auto& d : env.fw.devices) {
+        if (d.smmu != fw.name) continue;
+        V2Stream s;
+        s.device = d.device;
+        s.sid = d.sid;
+        s.bus_master_enable = d.bus_master_enable;
+        ParamScope ds = sp.sub(d.device);
+        bool is_gpu = false;
+        for (const FirmwareUnit* g : env.fw.units_compatible("iopf,gpu")) is_gpu |= g->name == d.device;
+        if (!is_gpu) {   // a GPU's driver chooses these itself (host.gpu_driver)
+            if (ds.get_bool("stall", false, {"SMMUv2: SCTLR.CFCFG, stall this device's faulting transactions (else terminate)", src::config}))
+                s.sctlr_set |= smmu::v2::sctlr::CFCFG;
+            if (ds.get_bool("hupcf", false, {"SMMUv2: SCTLR.HUPCF, transactions proceed under an outstanding fault", src::config}))
+                s.sctlr_set |= smmu::v2::sctlr::HUPCF;
+        }
+        const auto contexts = ds.children("contexts", {"address spaces of the device (SMMUv2: exactly one)", src::config});
+        if (contexts.size() > 1)
+            throw ConfigError("parameter '" + ds.path("contexts") + "': a device behind an SMMUv2 has one context bank, "
+                              "so one context; got " + std::to_string(contexts.size()));
+        for (const auto& cn : contexts) {
+            ParamScope cs = ds.sub("contexts").sub(cn);
+            s.asid = static_cast<uint16_t>(cs.get_uint("asid", 1, "", {"ASID tagging this context's TLB entries", src::config}, 0, 0xffff));
+            for (const auto& mn : cs.children("mappings", {"IOVA -> PA mappings in this context's page tables", src::config})) {
+                Mapping m = parse_mapping(cs.sub("mappings").sub(mn), mn);
+                if (env.pool.contains(m.pa) || env.pool.contains(m.pa + m.size - 1) ||
+                    (m.pa < env.pool.base() && m.pa + m.size > env.pool.base()))
+                    throw ConfigError("parameter '" + cs.sub("mappings").path(mn) + ".pa': overlaps the kernel pool at " +
+                                      hex(env.pool.base()));
+                check_no_overlap(s.mappings, m, cs.sub("mappings").path(mn));
+                s.mappings.push_back(m);
+            }
+        }
+        streams.push_back(std::move(s));
+    }
+    return std::make_unique<SmmuV2Driver>((fw.name + "_driver").c_str(), env.ctx, env.params.sub("smmu_v2_driver"),
+                                          env.cpu, env.bus, env.irqc, env.pool, fw, std::move(streams));
+}
+
+}  // namespace
+
+IOPF_REGISTER_DRIVER("arm,mmu-500", probe_mmu_500);
 
 }  // namespace iopf

@@ -25,6 +25,7 @@
 #include "models/host/host_bus.h"
 #include "models/host/mapping.h"
 #include "models/host/io_pgtable.h"
+#include "models/host/driver_registry.h"
 #include "models/host/irq_controller.h"
 #include "models/host/phys_alloc.h"
 #include "models/smmu/v2/format/regs.h"
@@ -71,7 +72,7 @@ enum class FaultReply { handled, retry, resume_later, no_handler };
 const char* fault_reply_name(FaultReply r);
 using ContextFaultHandler = std::function<FaultReply(const ContextFaultInfo&)>;
 
-class SmmuV2Driver : public sc_core::sc_module {
+class SmmuV2Driver : public sc_core::sc_module, public IommuDriver {
 public:
     SmmuV2Driver(sc_core::sc_module_name name, SimContext& ctx, ParamScope params, Cpu& cpu, HostBus& bus,
                  IrqController& irqc, PhysAlloc& pool, SmmuV2Firmware fw, std::vector<V2Stream> streams);

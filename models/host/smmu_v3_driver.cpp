@@ -7,6 +7,7 @@
 #include "models/common/units.h"
 #include "models/smmu/v3/format/cd.h"
 #include "models/devices/format/pcie_config.h"
+#include "models/host/stream_attach.h"
 #include "models/smmu/v3/format/features.h"
 #include "models/smmu/v3/format/pri.h"
 #include "models/smmu/v3/format/queue.h"
@@ -650,5 +651,37 @@ void SmmuV3Driver::gerror_handler(uint64_t) {
     }
     wr(v3::reg::GERRORN, gerror);
 }
+
+namespace {
+
+// Probe: the firmware unit -> SmmuV3Firmware, the streams the OS attaches behind it
+// (host.streams.<device>), then the driver; its contexts take ASIDs from the kernel-wide
+// allocator.
+std::unique_ptr<sc_core::sc_module> probe_smmu_v3(HostEnv& env, const FirmwareUnit& u) {
+    SmmuV3Firmware fw;
+    fw.name = u.name;
+    fw.mmio_base = u.mmio_base;
+    fw.evtq_irq = u.irq("evtq")->line;
+    fw.gerror_irq = u.irq("gerror")->line;
+    fw.priq_irq = u.irq("priq")->line;
+    fw.sev = u.irq("sev")->line;
+    fw.evtq_irq_num = u.irq("evtq")->number;
+    fw.gerror_irq_num = u.irq("gerror")->number;
+    fw.priq_irq_num = u.irq("priq")->number;
+    auto drv = std::make_unique<SmmuV3Driver>((fw.name + "_driver").c_str(), env.ctx, env.params.sub("smmu_driver"),
+                                              env.cpu, env.bus, env.irqc, env.pool, fw,
+                                              parse_stream_attaches(env, fw.name), &env.mm, &env.iopf);
+    drv->set_hypervisor(env.hyp);
+    ParamScope sp = env.params.sub("streams");
+    for (StreamAttach& a : drv->streams_for_setup())
+        for (StreamContext& c : a.contexts)
+            env.asids.request(&c.asid, "'" + a.device + "' context '" + c.name + "'",
+                              sp.sub(a.device).sub("contexts").sub(c.name).path("asid"));
+    return drv;
+}
+
+}  // namespace
+
+IOPF_REGISTER_DRIVER("arm,smmu-v3", probe_smmu_v3);
 
 }  // namespace iopf

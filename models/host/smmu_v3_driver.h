@@ -16,6 +16,7 @@
 #include "models/common/context.h"
 #include "models/common/resource.h"
 #include "models/host/cpu.h"
+#include "models/host/driver_registry.h"
 #include "models/host/host_bus.h"
 #include "models/host/io_pgtable.h"
 #include "models/host/iopf.h"
@@ -70,7 +71,7 @@ struct StreamAttach {
 
 class Hypervisor;
 
-class SmmuV3Driver : public sc_core::sc_module {
+class SmmuV3Driver : public sc_core::sc_module, public IommuDriver {
 public:
     // The hypervisor owning the VMs that streams may be assigned to (set before the run).
     void set_hypervisor(Hypervisor* h) { hyp_ = h; }
@@ -80,7 +81,7 @@ public:
 
     // iommu_sva_unbind_device() for every device bound to `mm`: clear the CD, invalidate,
     // flush the IOPF queue, invalidate the ASID. Call from a thread holding a core.
-    void sva_unbind(MmStruct& mm);
+    void sva_unbind(MmStruct& mm) override;
 
     // Submits commands (and, if `sync`, a CMD_SYNC) and waits for completion. Call from a
     // thread that holds a core. Handles a full queue by re-reading CONS.
@@ -91,6 +92,8 @@ public:
     bool ready() const { return ready_; }
     const std::string& smmu_name() const { return fw_.name; }
     const std::vector<StreamAttach>& streams() const { return streams_; }
+    // Elaboration only (the probe): the attach list, for the ASID allocator to fill in.
+    std::vector<StreamAttach>& streams_for_setup() { return streams_; }
     const sc_core::sc_event& ready_event() const { return ready_ev_; }
     uint64_t events_handled() const { return events_handled_; }
     const std::map<std::string, uint64_t>& events_by_type() const { return events_by_type_; }

@@ -1,11 +1,19 @@
 // Platform wiring from the JSON: interrupt numbers come from the platform (firmware), with
-// defaults that keep every shipped platform as it was; duplicates are bad input.
+// defaults that keep every shipped platform as it was; duplicates are bad input. Host
+// drivers bind to firmware units by compatible.
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "models/common/build_info.h"
+#include "models/host/gpu_driver.h"
+#include "models/host/host.h"
+#include "models/host/smmu_v2_driver.h"
+#include "models/host/smmu_v3_driver.h"
 #include "tests/scenario/harness.h"
 
 using namespace iopf::test;
@@ -81,4 +89,41 @@ TEST_CASE("wiring: two interrupt lines with one number exit 2 naming both", "[sc
     CHECK(lines_of(r.err).size() == 1);
     CHECK(r.err.find("smmu.irq.priq") != std::string::npos);
     CHECK(r.err.find("smmu.irq.evtq") != std::string::npos);
+}
+
+TEST_CASE("wiring: the host binds one registered driver per firmware unit, by compatible, in firmware order",
+          "[scenario][wiring]") {
+    // The showcase's firmware lists an SMMUv3 ("arm,smmu-v3"), an SMMU-500 ("arm,mmu-500")
+    // and a GPU ("iopf,gpu"); the host knows none of them by name.
+    Scenario s(json::parse(read_text(std::string(iopf::source_dir()) + "/platforms/showcase.json")), {}, 1, "showcase");
+    iopf::Host& host = s.platform().host();
+    REQUIRE(host.drivers() == 3);
+    CHECK(std::string(host.driver(0).basename()) == "smmu_driver");
+    CHECK(std::string(host.driver(1).basename()) == "gpu_smmu_driver");
+    CHECK(std::string(host.driver(2).basename()) == "gpu_driver");
+    CHECK(host.driver<iopf::SmmuV3Driver>("smmu") != nullptr);
+    CHECK(host.driver<iopf::SmmuV2Driver>("gpu_smmu") != nullptr);
+    CHECK(host.driver<iopf::GpuDriver>("gpu") != nullptr);
+    CHECK(host.driver<iopf::SmmuV2Driver>("smmu") == nullptr);   // the unit has a driver of another kind
+    CHECK(host.count_drivers<iopf::SmmuV3Driver>() == 1);
+    CHECK(&host.nth_driver<iopf::SmmuV3Driver>(0) == host.driver<iopf::SmmuV3Driver>("smmu"));
+    CHECK_THROWS_AS(host.nth_driver<iopf::SmmuV3Driver>(1), std::out_of_range);
+    // The ASIDs the SMMUv3 probe asked for were allocated once every driver was bound:
+    // distinct from each other and from the processes'.
+    std::set<uint16_t> asids;
+    size_t spaces = 0;
+    for (const auto& a : host.nth_driver<iopf::SmmuV3Driver>(0).streams())
+        for (const auto& c : a.contexts) {
+            CHECK(c.asid != 0);
+            asids.insert(c.asid);
+            ++spaces;
+        }
+    for (const auto& mm : host.mm().processes()) {
+        CHECK(mm->asid != 0);
+        asids.insert(mm->asid);
+        ++spaces;
+    }
+    CHECK(spaces >= 3);
+    CHECK(asids.size() == spaces);
+    s.run();
 }

@@ -8,6 +8,7 @@
 #include "models/devices/pcie_endpoint.h"
 #include "models/host/host.h"
 #include "models/smmu/v3/format/command.h"
+#include "models/host/smmu_v3_driver.h"
 #include "tests/scenario/harness.h"
 
 using namespace iopf;
@@ -114,7 +115,7 @@ TEST_CASE("pri: a PRG Response with nothing outstanding sets UPRGI", "[scenario]
     Scenario sc(pri_platform(R"({
         "jobs": { "w": { "op": "read", "ssid": 1, "base": "0x400000000", "length": "4KiB", "burst": 4096, "start": "100us" } } })"));
     sc.spawn([&] {
-        SmmuV3Driver& drv = sc.platform().host().smmu_driver(0);
+        SmmuV3Driver& drv = sc.platform().host().nth_driver<SmmuV3Driver>(0);
         while (!drv.ready()) sc_core::wait(drv.ready_event());
         OnCore core(sc.platform().host().cpu);
         drv.submit({smmu::v3::cmd_pri_resp(256, 1, true, 77, smmu::v3::PriResp::Success)}, true);

@@ -4,6 +4,7 @@
 // transactions into the SMMU's upstream port. One elaboration per TEST_CASE.
 #include <catch2/catch.hpp>
 
+#include "models/host/smmu_v3_driver.h"
 #include "tests/scenario/harness.h"
 #include "tests/scenario/smmu_bench.h"
 
@@ -400,7 +401,7 @@ TEST_CASE("registers: the driver's GERROR handler skips an illegal command and S
     uint32_t cons = 0, prodreg = 0, gerror_active = 0;
     Platform& p = s.platform();
     s.spawn([&] {
-        SmmuV3Driver& drv = p.host().smmu_driver(0);
+        SmmuV3Driver& drv = p.host().nth_driver<SmmuV3Driver>(0);
         if (!drv.ready()) sc_core::wait(drv.ready_event());
         OnCore core(p.host().cpu);
         t0 = now_ps();
@@ -419,7 +420,7 @@ TEST_CASE("registers: the driver's GERROR handler skips an illegal command and S
     s.ctx().queue_log = QueueLog();
     REQUIRE(returned1);
     REQUIRE(returned2);
-    CHECK(p.host().smmu_driver(0).cmdq_errors_handled() == 1);
+    CHECK(p.host().nth_driver<SmmuV3Driver>(0).cmdq_errors_handled() == 1);
     CHECK(p.smmu("smmu").counters().cmdq_errors == 1);
     CHECK(t1 - t0 < 50'000'000ull);   // < 50 us
     CHECK(t2 - t1 < 50'000'000ull);

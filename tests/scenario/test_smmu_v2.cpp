@@ -15,6 +15,7 @@
 #include "models/smmu/v2/format/regs.h"
 #include "models/smmu/v2/smmu_v2.h"
 #include "models/smmu/vmsa.h"
+#include "models/host/smmu_v2_driver.h"
 #include "tests/scenario/harness.h"
 
 using namespace iopf;
@@ -134,7 +135,7 @@ TEST_CASE("smmu_v2: translation and permission faults record FSR, FAR, FSYNR0 an
     CHECK(device_stats(s, "dma0").at("completed_error") == 2);
     CHECK(s.at("faults").at("by_resolution").at("terminated") == 2);
     // The handler wrote back exactly what it read (W1C), leaving FSR clear.
-    const unsigned cb = static_cast<unsigned>(sc.platform().host().v2().smmu_driver("smmu").bank_of("dma0"));
+    const unsigned cb = static_cast<unsigned>(sc.platform().host().driver<SmmuV2Driver>("smmu")->bank_of("dma0"));
     const auto clears = handler_fsr_clears(sc, cb);
     REQUIRE(clears.size() == 2);
     CHECK(clears[0].value == v2::fsr::TF);
@@ -216,7 +217,7 @@ TEST_CASE("smmu_v2: CB_RESUME retry re-translates the stalled write; terminate a
                   "buf": { "va": "0x20000000", "pa": "0x91000000", "size": "4KiB", "perm": "rw" } } } } } } }
     })"));
     Scenario sc(p);
-    SmmuV2Driver& drv = sc.platform().host().v2().smmu_driver("smmu");
+    SmmuV2Driver& drv = *sc.platform().host().driver<SmmuV2Driver>("smmu");
     uint32_t seen_fsr0 = 0;
     drv.set_fault_handler("dma0", [&](const ContextFaultInfo& i) {
         seen_fsr0 = i.fsr;
@@ -272,7 +273,7 @@ TEST_CASE("smmu_v2: HUPCF=0 holds hits behind a stalled fault", "[scenario][smmu
     Scenario sc(hupcf_platform(false));
     const json& s = sc.run();
     check_invariants(sc, s);
-    const unsigned cb = static_cast<unsigned>(sc.platform().host().v2().smmu_driver("smmu").bank_of("gpu0"));
+    const unsigned cb = static_cast<unsigned>(sc.platform().host().driver<SmmuV2Driver>("smmu")->bank_of("gpu0"));
     const json& m = smmu_stats(s);
     CHECK(m.at("events") == 2);
     CHECK(m.at("stalls") == 2);
@@ -290,7 +291,7 @@ TEST_CASE("smmu_v2: HUPCF=1 lets hits through under a stalled fault", "[scenario
     Scenario sc(hupcf_platform(true));
     const json& s = sc.run();
     check_invariants(sc, s);
-    const unsigned cb = static_cast<unsigned>(sc.platform().host().v2().smmu_driver("smmu").bank_of("gpu0"));
+    const unsigned cb = static_cast<unsigned>(sc.platform().host().driver<SmmuV2Driver>("smmu")->bank_of("gpu0"));
     const json& m = smmu_stats(s);
     CHECK(m.at("events") == 2);
     CHECK(m.at("stalls") == 2);
@@ -317,7 +318,7 @@ TEST_CASE("smmu_v2: deferred devcoredump clears FSR at once and writes CB_RESUME
                "bad": { "every": 64, "base": "0x200000000", "length": 4096 } } } })", kDumpDriver));
     const json& s = sc.run();
     check_invariants(sc, s);
-    const unsigned cb = static_cast<unsigned>(sc.platform().host().v2().smmu_driver("smmu").bank_of("gpu0"));
+    const unsigned cb = static_cast<unsigned>(sc.platform().host().driver<SmmuV2Driver>("smmu")->bank_of("gpu0"));
     const auto clears = handler_fsr_clears(sc, cb);
     const auto resumes = writes(sc, cb, v2::reg::CB_RESUME);
     REQUIRE(!clears.empty());
@@ -374,7 +375,7 @@ TEST_CASE("smmu_v2: stall_cooldown turns stall off after a fault and back on aft
         "dump": { "size": "4KiB", "chunk": "4KiB", "setup": "20us", "cost_per_kib": "1us" } })"));
     const json& s = sc.run();
     check_invariants(sc, s);
-    const unsigned cb = static_cast<unsigned>(sc.platform().host().v2().smmu_driver("smmu").bank_of("gpu0"));
+    const unsigned cb = static_cast<unsigned>(sc.platform().host().driver<SmmuV2Driver>("smmu")->bank_of("gpu0"));
     std::vector<bool> cfcfg;
     std::vector<uint64_t> t;
     for (const auto& e : writes(sc, cb, v2::reg::CB_SCTLR)) {
@@ -454,7 +455,7 @@ TEST_CASE("smmu_v2: unmap invalidates the TLB with TLBIVA and TLBSYNC", "[scenar
     sc.spawn([&] {
         sc_core::wait(sc_core::sc_time(300, sc_core::SC_US));
         OnCore core(sc.platform().host().cpu);
-        unmapped = sc.platform().host().v2().smmu_driver("smmu").unmap("dma0", 0x10000000, 4096);
+        unmapped = sc.platform().host().driver<SmmuV2Driver>("smmu")->unmap("dma0", 0x10000000, 4096);
     });
     const json& s = sc.run();
     check_invariants(sc, s);
@@ -540,7 +541,7 @@ TEST_CASE("smmu_v2: a stall nobody resumes is counted in stalled_at_end", "[scen
     p["host"]["streams"]["dma0"]["stall"] = true;
     p["host"]["smmu_v2_driver"]["fault_flow"] = "mask_cfie";
     Scenario sc(p);
-    SmmuV2Driver& drv = sc.platform().host().v2().smmu_driver("smmu");
+    SmmuV2Driver& drv = *sc.platform().host().driver<SmmuV2Driver>("smmu");
     drv.set_fault_handler("dma0", [](const ContextFaultInfo&) { return FaultReply::resume_later; });
     const json& s = sc.run();
     CHECK(sc.end().deadlock);
@@ -565,7 +566,7 @@ TEST_CASE("smmu_v2: FSR.SS survives the FSR write, so the legacy flow re-takes t
     json p = dma_platform("{}", R"({ "r": { "op": "read", "base": "0x10200000", "length": 64, "burst": 64, "count": 1 } })");
     p["host"]["streams"]["dma0"]["stall"] = true;
     Scenario sc(p);
-    SmmuV2Driver& drv = sc.platform().host().v2().smmu_driver("smmu");
+    SmmuV2Driver& drv = *sc.platform().host().driver<SmmuV2Driver>("smmu");
     REQUIRE(drv.fault_flow() == SmmuV2Driver::FaultFlow::legacy);
     uint64_t calls = 0;
     drv.set_fault_handler("dma0", [&calls](const ContextFaultInfo&) { ++calls; return FaultReply::resume_later; });
@@ -600,7 +601,7 @@ TEST_CASE("smmu_v2: with mask_cfie the deferred resume takes the interrupt once 
     p["host"]["streams"]["dma0"]["stall"] = true;
     p["host"]["smmu_v2_driver"]["fault_flow"] = "mask_cfie";
     Scenario sc(p);
-    SmmuV2Driver& drv = sc.platform().host().v2().smmu_driver("smmu");
+    SmmuV2Driver& drv = *sc.platform().host().driver<SmmuV2Driver>("smmu");
     uint64_t calls = 0;
     drv.set_fault_handler("dma0", [&calls](const ContextFaultInfo&) { ++calls; return FaultReply::resume_later; });
     sc.spawn([&drv, &sc] {
@@ -638,7 +639,7 @@ TEST_CASE("smmu_v2: threaded_devcoredump dumps in the handler, resumes after it,
         "dump": { "size": "4KiB", "chunk": "4KiB", "setup": "20us", "cost_per_kib": "1us", "read_after": "300us" } })"));
     const json& s = sc.run();
     check_invariants(sc, s);
-    const unsigned cb = static_cast<unsigned>(sc.platform().host().v2().smmu_driver("smmu").bank_of("gpu0"));
+    const unsigned cb = static_cast<unsigned>(sc.platform().host().driver<SmmuV2Driver>("smmu")->bank_of("gpu0"));
     const auto clears = handler_fsr_clears(sc, cb);
     const auto resumes = writes(sc, cb, v2::reg::CB_RESUME);
     REQUIRE(!clears.empty());

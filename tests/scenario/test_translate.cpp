@@ -19,6 +19,7 @@
 #include "models/smmu/v3/format/command.h"
 #include "models/smmu/v3/format/event.h"
 #include "models/smmu/v3/smmu_v3.h"
+#include "models/host/smmu_v3_driver.h"
 #include "tests/scenario/harness.h"
 
 using namespace iopf;
@@ -201,7 +202,7 @@ TEST_CASE("translate: strided probe over partly unmapped range terminates exactl
     const auto& drv = driver_stats(st);
     CHECK(drv.at("events_handled") == K);
     CHECK(count_or_zero(drv.at("events_by_type"), "F_TRANSLATION") == K);
-    CHECK(s.platform().host().smmu_driver(0).events_handled() == K);
+    CHECK(s.platform().host().nth_driver<SmmuV3Driver>(0).events_handled() == K);
 
     const auto& f = st.at("faults");
     CHECK(f.at("count") == K);
@@ -456,10 +457,10 @@ TEST_CASE("translate: CFGI_STE + TLBI_NH_ASID between two passes force new walks
             const auto& j = p.dma(dev).jobs().at(0);
             return j.ok + j.error == j.count;
         };
-        while (!(p.host().smmu_driver(0).ready() && pass1_done("dma0") && pass1_done("dma1")))
+        while (!(p.host().nth_driver<SmmuV3Driver>(0).ready() && pass1_done("dma0") && pass1_done("dma1")))
             sc_core::wait(sc_core::sc_time(1, sc_core::SC_US));
         OnCore core(p.host().cpu);
-        p.host().smmu_driver(0).submit({v3::cmd_cfgi_ste(1, true), v3::cmd_tlbi_nh_asid(1)}, true);
+        p.host().nth_driver<SmmuV3Driver>(0).submit({v3::cmd_cfgi_ste(1, true), v3::cmd_tlbi_nh_asid(1)}, true);
         submitted = true;
         t_done_ps = now_ps();
     });
@@ -567,7 +568,7 @@ void run_modes(Scenario& s, ModeRun& m, const std::string& cs) {
     const uint64_t K = 3;
     const auto& drv = driver_stats(st);
     CHECK(drv.at("ready") == true);
-    CHECK(s.platform().host().smmu_driver(0).ready());
+    CHECK(s.platform().host().nth_driver<SmmuV3Driver>(0).ready());
     CHECK(device_stats(st, "dma0").at("completed_ok") == 5);
     CHECK(device_stats(st, "dma0").at("completed_error") == K);
     const auto& sm = smmu_stats(st);
