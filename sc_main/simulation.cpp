@@ -373,13 +373,29 @@ int run_simulation(const Options& opt) {
         print_summary(stats, std::cout, outs);
     }
 
+    // SystemC never unwinds the stacks of threads a cut-short run leaves suspended, so what
+    // they own (payloads, vectors) is unreachable at exit and LeakSanitizer reports it. The
+    // outputs are complete by now, so in a sanitizer build such a run ends here without the
+    // leak check (a finished run is checked in full). docs/reliability.md.
+#if defined(__SANITIZE_ADDRESS__)
+    const bool skip_leak_check = end.cut_short;
+#else
+    const bool skip_leak_check = false;
+#endif
+    auto done = [&](int code) {
+        if (skip_leak_check) {
+            std::fflush(nullptr);
+            std::_Exit(code);
+        }
+        return code;
+    };
     if (config_failed) {
         std::fprintf(stderr, "iopf-sim: %s\n", ctx.config_error.c_str());
-        return 2;
+        return done(2);
     }
     if (!run_error.empty()) {
         std::fprintf(stderr, "iopf-sim: error: %s\n", run_error.c_str());
-        return 1;
+        return done(1);
     }
     if (isolation && isolation->violations()) {
         const auto& first = stats["isolation"]["first_violations"][0];
@@ -388,7 +404,7 @@ int run_simulation(const Options& opt) {
                      (unsigned long long)isolation->violations(), first["device"].get<std::string>().c_str(),
                      first["access"].get<std::string>().c_str(), first["pa"].get<std::string>().c_str(),
                      first["t_ns"].dump().c_str(), first["why"].get<std::string>().c_str());
-        return 1;
+        return done(1);
     }
     bool ok = end.lost_transactions == 0 && end.stalled_at_end == 0 && !end.deadlock && end.open_faults == 0;
     if (!ok) {
@@ -396,7 +412,7 @@ int run_simulation(const Options& opt) {
                      (unsigned long long)end.lost_transactions, (unsigned long long)end.stalled_at_end,
                      end.deadlock ? 1 : 0, (unsigned long long)end.open_faults);
     }
-    return ok ? 0 : 1;
+    return done(ok ? 0 : 1);
 }
 
 }  // namespace iopf

@@ -44,12 +44,30 @@ struct IopfExt : tlm::tlm_extension<IopfExt> {
 inline uint64_t now_ps() { return sc_core::sc_time_stamp().value(); }
 inline sc_core::sc_time ps(uint64_t v) { return sc_core::sc_time::from_value(v); }
 
-// Payloads for a port's plain timed accesses (no extensions), reused instead of built per
-// access: a tlm_generic_payload allocates its extension array when constructed. Threads
-// blocked inside an access each hold one, so the pool grows to the largest number of
-// concurrent accesses and no further. SystemC threads are cooperative: no locking.
+// Payloads for a model's short-lived accesses, reused instead of built per access: a
+// tlm_generic_payload allocates its extension array when constructed. Threads blocked
+// inside an access each hold one, so the pool grows to the largest number of concurrent
+// accesses and no further. SystemC threads are cooperative: no locking. A payload on the
+// stack of a thread still suspended when the run ends would never be destroyed (SystemC
+// does not unwind thread stacks) and leak; a pooled one stays owned by its pool. A leaseholder
+// that sets extensions clears them before the lease ends.
 class PayloadPool {
 public:
+    // The pool model threads share for accesses of their own (a walk's descriptor reads,
+    // PCIe messages, ATS requests).
+    static PayloadPool& shared() {
+        static PayloadPool pool;
+        return pool;
+    }
+    PayloadPool() = default;
+    PayloadPool(const PayloadPool&) = delete;
+    PayloadPool& operator=(const PayloadPool&) = delete;
+    ~PayloadPool() {
+        // A payload leased by a thread the run left suspended may still point at that
+        // thread's extension objects: they are not the payload's to delete.
+        for (auto& gp : all_)
+            for (unsigned i = 0; i < tlm::max_num_extensions(); ++i) gp->set_extension(i, nullptr);
+    }
     class Lease {
     public:
         Lease(PayloadPool& pool, tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len) : pool_(pool) {

@@ -53,7 +53,8 @@ PcieEndpoint::PcieEndpoint(sc_core::sc_module_name name, SimContext& ctx, ParamS
 }
 
 void PcieEndpoint::send_message(PcieMsg kind, void* body, uint32_t ssid, bool ssv, uint64_t fault_id) {
-    tlm::tlm_generic_payload gp;
+    PayloadPool::Lease lease(PayloadPool::shared(), tlm::TLM_IGNORE_COMMAND, 0, nullptr, 0);   // not on this stack: see PayloadPool
+    tlm::tlm_generic_payload& gp = *lease;
     FaultProbeExt probe;   // the fault this message serves: instrumentation, not in the body
     probe.fault_id = fault_id;
     gp.set_extension(&probe);
@@ -80,7 +81,8 @@ AtsCompletion PcieEndpoint::ats_request(const IopfExt& ext, uint64_t page, bool 
     ++c_.ats_requests;
     AtsCompletion comp;
     comp.no_write = !write;
-    tlm::tlm_generic_payload gp;
+    PayloadPool::Lease lease(PayloadPool::shared(), tlm::TLM_IGNORE_COMMAND, 0, nullptr, 0);   // not on this stack: see PayloadPool
+    tlm::tlm_generic_payload& gp = *lease;
     IopfExt req = ext;
     req.ats = AtsKind::translation_request;
     gp.set_extension(&req);

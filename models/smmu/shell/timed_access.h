@@ -7,19 +7,16 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/common/payload.h"
 #include "models/smmu/walker.h"
 
 namespace iopf::smmu {
 
 template <class Socket>
 bool timed_access(Socket& port, tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(addr);
-    gp.set_data_ptr(static_cast<unsigned char*>(data));
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    // Leased, not on this stack: see PayloadPool.
+    PayloadPool::Lease lease(PayloadPool::shared(), cmd, addr, static_cast<uint8_t*>(data), len);
+    tlm::tlm_generic_payload& gp = *lease;
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
     port->b_transport(gp, d);
     sc_core::wait(d);

@@ -159,7 +159,8 @@ void SmmuV3::msg_thread() {
         while (out_msgs_.empty()) wait(out_msg_ev_);
         OutMsg m = out_msgs_.front();
         out_msgs_.pop_front();
-        tlm::tlm_generic_payload gp;
+        PayloadPool::Lease lease(PayloadPool::shared(), tlm::TLM_IGNORE_COMMAND, 0, nullptr, 0);   // not on this stack: see PayloadPool
+        tlm::tlm_generic_payload& gp = *lease;
         IopfExt ext;
         ext.sid = m.sid;
         ext.msg = m.kind;
