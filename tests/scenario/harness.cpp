@@ -135,6 +135,20 @@ std::string shell_quote(const std::string& s) {
 
 }  // namespace
 
+CliResult run_shell(const std::string& cmd, const TempDir& tmp) {
+    CliResult r;
+    const std::string err = tmp.file("cmd.err");
+    FILE* p = popen((cmd + " 2>'" + err + "'").c_str(), "r");
+    if (!p) throw std::runtime_error("popen failed for: " + cmd);
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    const int st = pclose(p);
+    r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    r.err = read_text(err);
+    return r;
+}
+
 CliResult run_cli(const std::vector<std::string>& args) {
     TempDir tmp;
     const std::string err_path = tmp.file("stderr.txt");

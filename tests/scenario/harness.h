@@ -92,6 +92,10 @@ private:
     std::string path_;
 };
 
+// Runs a shell command line (a tool under tools/), stdout and stderr captured, stderr via a
+// file in `tmp`.
+CliResult run_shell(const std::string& cmd, const TempDir& tmp);
+
 // Counts rising edges of a wired output (e.g. the SMMU's evtq_irq) during the run; call
 // during elaboration.
 void count_posedges(const sc_core::sc_signal_in_if<bool>& sig, uint64_t& counter);

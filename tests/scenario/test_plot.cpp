@@ -23,19 +23,7 @@ namespace {
 
 const std::string kPlot = std::string(iopf::source_dir()) + "/tools/plot";
 
-CliResult run_cmd(const std::string& cmd, const TempDir& tmp) {
-    CliResult r;
-    const std::string err = tmp.file("cmd.err");
-    FILE* p = popen((cmd + " 2>'" + err + "'").c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int st = pclose(p);
-    r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-    r.err = read_text(err);
-    return r;
-}
+CliResult run_cmd(const std::string& cmd, const TempDir& tmp) { return run_shell(cmd, tmp); }
 
 // Width and height from a PNG's IHDR; {0, 0} if the file is not a PNG.
 std::pair<uint32_t, uint32_t> png_size(const std::string& path) {
