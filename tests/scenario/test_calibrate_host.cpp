@@ -6,7 +6,10 @@
 
 #include <array>
 #include <cstdio>
+#include <algorithm>
+#include <sstream>
 #include <string>
+#include <vector>
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
@@ -61,6 +64,47 @@ TEST_CASE("calibrate-host: the quick preset moves mm_fault, irq and queue of sva
     // The preset is applied, not just parsed: the effective configuration carries it.
     const json cfg = json::parse(read_text(tmp.file("b.json"))).at("config").at("parameters");
     CHECK(cfg.at("host.mm.cost.fault_entry").at("value") != cfg.at("host.mm.cost.fault_entry").at("default"));
+}
+
+TEST_CASE("calibrate-host: --histograms writes the measured distributions and the preset uses them as empirical costs",
+          "[scenario][calibration]") {
+    TempDir tmp;
+    const std::string preset = tmp.file("preset.json"), dir = tmp.file("hist");
+    const auto c = run_cmd("/usr/bin/python3 '" + std::string(iopf::source_dir()) + "/tools/calibrate-host' --quick --out '" +
+                               preset + "' --histograms '" + dir + "'",
+                           tmp);
+    INFO(c.out << c.err);
+    REQUIRE(c.exit_code == 0);
+    const json p = json::parse(read_text(preset));
+    for (const char* key : {"host.irq.thread_wakeup_cost", "host.iopf.workqueue.wakeup_cost", "host.mm.cost.fault_entry"}) {
+        INFO(key);
+        const json& d = p.at(key);
+        CHECK(d.at("dist") == "empirical");
+        const std::string file = d.at("file");
+        CHECK(file.front() == '/');   // absolute: the preset works from any directory
+        // A comment, the header, then 100 percentile rows, ascending.
+        std::istringstream in(read_text(file));
+        std::string line;
+        std::vector<double> v;
+        while (std::getline(in, line)) {
+            if (line.empty() || line[0] == '#' || line == "value,weight") continue;
+            CHECK(line.substr(line.find(',')) == ",1");
+            v.push_back(std::stod(line));
+        }
+        CHECK(v.size() == 100);
+        CHECK(std::is_sorted(v.begin(), v.end()));
+    }
+    // Applied: --describe shows the empirical form, and runs are deterministic per seed.
+    const auto d = run_cli({"--describe", "sva_stall", "--json", "--set-file", preset});
+    REQUIRE(d.exit_code == 0);
+    CHECK(json::parse(d.out).at("parameters").at("host.irq.thread_wakeup_cost").at("value").get<std::string>().find("empirical") !=
+          std::string::npos);
+    const auto r1 = run_cli({"--platform", "sva_stall", "--quiet", "--set-file", preset, "--stats", tmp.file("1.json")});
+    const auto r2 = run_cli({"--platform", "sva_stall", "--quiet", "--set-file", preset, "--stats", tmp.file("2.json")});
+    INFO(r1.err);
+    REQUIRE(r1.exit_code == 0);
+    REQUIRE(r2.exit_code == 0);
+    CHECK(json::parse(read_text(tmp.file("1.json"))).at("faults") == json::parse(read_text(tmp.file("2.json"))).at("faults"));
 }
 
 TEST_CASE("cli: --set-file applies key.path overrides; --set after it wins; a bad file is bad input", "[scenario][cli]") {
