@@ -195,6 +195,32 @@ void write_text(const std::string& path, const std::string& text) {
     out << text;
 }
 
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    for (;;) {
+        size_t c = s.find(sep, pos);
+        out.push_back(s.substr(pos, c == std::string::npos ? std::string::npos : c - pos));
+        if (c == std::string::npos) return out;
+        pos = c + 1;
+    }
+}
+
+Csv read_csv(const std::string& path) {
+    Csv c;
+    const auto lines = lines_of(read_text(path));
+    if (lines.empty()) return c;
+    c.header = split(lines[0], ',');
+    for (size_t i = 1; i < lines.size(); ++i) {
+        const auto f = split(lines[i], ',');
+        std::map<std::string, std::string> row;
+        for (size_t k = 0; k < c.header.size() && k < f.size(); ++k) row[c.header[k]] = f[k];
+        row["#fields"] = std::to_string(f.size());
+        c.rows.push_back(row);
+    }
+    return c;
+}
+
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> v;
     std::istringstream in(text);

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -103,5 +104,14 @@ void count_posedges(const sc_core::sc_signal_in_if<bool>& sig, uint64_t& counter
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
 std::vector<std::string> lines_of(const std::string& text);
+std::vector<std::string> split(const std::string& s, char sep);
+
+// A CSV file (results.csv, a fault log) as rows of column -> text; fields hold no commas or
+// quotes, so a plain split is exact. Each row also has "#fields", its field count.
+struct Csv {
+    std::vector<std::string> header;
+    std::vector<std::map<std::string, std::string>> rows;
+};
+Csv read_csv(const std::string& path);
 
 }  // namespace iopf::test

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <sstream>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,24 +36,8 @@ nlohmann::json run_showcase(const TempDir& tmp, const std::string& mode, const s
 
 // Per device: the fault latencies (total_ns) of the fault log.
 std::map<std::string, std::vector<double>> fault_latency_by_device(const std::string& csv) {
-    std::istringstream in(read_text(csv));
-    std::string line;
-    std::getline(in, line);
-    std::vector<std::string> head;
-    for (std::istringstream h(line); std::getline(h, line, ',');) head.push_back(line);
-    const auto col = [&](const char* name) {
-        const auto it = std::find(head.begin(), head.end(), name);
-        REQUIRE(it != head.end());
-        return size_t(it - head.begin());
-    };
-    const size_t dev = col("device"), total = col("total_ns");
     std::map<std::string, std::vector<double>> by;
-    while (std::getline(in, line)) {
-        std::vector<std::string> f;
-        for (std::istringstream r(line); std::getline(r, line, ',');) f.push_back(line);
-        REQUIRE(f.size() > std::max(dev, total));
-        by[f[dev]].push_back(std::stod(f[total]));
-    }
+    for (const auto& row : read_csv(csv).rows) by[row.at("device")].push_back(std::stod(row.at("total_ns")));
     return by;
 }
 

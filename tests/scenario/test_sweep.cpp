@@ -25,39 +25,6 @@ std::string describe(const CliResult& r) {
     return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    for (;;) {
-        size_t c = s.find(sep, pos);
-        out.push_back(s.substr(pos, c == std::string::npos ? std::string::npos : c - pos));
-        if (c == std::string::npos) return out;
-        pos = c + 1;
-    }
-}
-
-// results.csv as rows of column -> text (the ids and values in these tests have no commas
-// or quotes, so a plain split is exact).
-struct Csv {
-    std::vector<std::string> header;
-    std::vector<std::map<std::string, std::string>> rows;
-};
-
-Csv read_csv(const std::string& path) {
-    Csv c;
-    const auto lines = lines_of(read_text(path));
-    if (lines.empty()) return c;
-    c.header = split(lines[0], ',');
-    for (size_t i = 1; i < lines.size(); ++i) {
-        const auto f = split(lines[i], ',');
-        std::map<std::string, std::string> row;
-        for (size_t k = 0; k < c.header.size() && k < f.size(); ++k) row[c.header[k]] = f[k];
-        row["#fields"] = std::to_string(f.size());
-        c.rows.push_back(row);
-    }
-    return c;
-}
-
 size_t count_stats_files(const std::string& dir) {
     size_t n = 0;
     for (const auto& e : fs::recursive_directory_iterator(dir))
