@@ -31,6 +31,10 @@ struct LeafAttrs {
     bool af = true;     // Access flag
     uint8_t attr_index = 0;  // AttrIndx[2:0], index into MAIR
     uint8_t sh = 3;          // SH[1:0], 3 = Inner Shareable
+    // Dirty state of the cached leaf, for formats whose hardware sets a dirty bit on the
+    // first write (x86-64 D): a write that hits a clean entry walks again. VMSA entries are
+    // always "dirty" (no HTTU: software owns AP[2]).
+    bool dirty = true;
 };
 
 namespace vmsa {

@@ -13,11 +13,14 @@
 
 namespace iopf::smmu {
 
-// "Read 8 bytes at PA" callback used by the walker.
+// "Read 8 bytes at PA" callback used by the walkers, and the optional "write 8 bytes" for
+// formats whose walks update entries in memory (x86-64 A/D bits). A memory that cannot write
+// refuses (an external abort on the write).
 struct WalkMemory {
     virtual ~WalkMemory() = default;
     // Returns false for an external abort on the read.
     virtual bool read64(uint64_t pa, uint64_t& value) = 0;
+    virtual bool write64(uint64_t /*pa*/, uint64_t /*value*/) { return false; }
 };
 
 struct S1Config {
@@ -41,6 +44,8 @@ struct WalkResult {
     unsigned size_log2 = 12;        // the leaf mapping (for the TLB)
     LeafAttrs attrs;                // effective attributes (AP with APTable applied, UXN/PXN
                                     // ORed with the tables' UXNTable/PXNTable)
+    uint8_t format_fault = 0;       // the walker format's own fault code (x86: X86Fault), for
+                                    // front ends whose records name it (VT-d fault reasons)
     unsigned reads = 0;             // descriptor reads issued (an aborted read counts)
     uint64_t fault_desc_pa = 0;     // PA of the descriptor at which the walk failed
     // Stage 2 (models/smmu/nested.h): the stage that faulted, its CLASS (0 CD, 1 TT, 2 IN)

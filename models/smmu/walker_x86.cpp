@@ -50,6 +50,14 @@ uint64_t x86_leaf_entry(uint64_t pa, unsigned level, bool writable, bool user, b
     return e;
 }
 
+X86Fault x86_access_check(const X86Rights& r, bool wpe, bool smep, const Access& access) {
+    const bool supervisor = access.priv;
+    if (!supervisor && !r.us) return X86Fault::User;
+    if (access.write && !(supervisor ? (r.rw || !wpe) : r.rw)) return X86Fault::Write;
+    if (access.exec && (r.xd || (supervisor && smep && r.us))) return X86Fault::Exec;
+    return X86Fault::None;
+}
+
 namespace {
 
 X86WalkResult fail(X86WalkResult r, X86Fault f, unsigned level, uint64_t entry_pa) {
@@ -115,12 +123,13 @@ X86WalkResult walk_x86(const X86Config& cfg, uint64_t va, const Access& access, 
     r.level = level;
 
     const bool supervisor = access.priv;
+    r.rights = X86Rights{rw, us, xd};
     r.user = us;
     r.writable = supervisor ? (rw || !cfg.wpe) : rw;
     r.executable = !xd && !(supervisor && cfg.smep && us);
-    if (!supervisor && !us) return fail(r, X86Fault::User, level, entry_pa[used - 1]);
-    if (access.write && !r.writable) return fail(r, X86Fault::Write, level, entry_pa[used - 1]);
-    if (access.exec && !r.executable) return fail(r, X86Fault::Exec, level, entry_pa[used - 1]);
+    r.dirty = (entry_val[used - 1] & x86pte::D) != 0;
+    if (const X86Fault f = x86_access_check(r.rights, cfg.wpe, cfg.smep, access); f != X86Fault::None)
+        return fail(r, f, level, entry_pa[used - 1]);
 
     if (cfg.set_ad && writer) {
         for (unsigned i = 0; i < used; ++i) {
@@ -131,6 +140,7 @@ X86WalkResult walk_x86(const X86Config& cfg, uint64_t va, const Access& access, 
                 if (!writer->write64(entry_pa[i], want))
                     return fail(r, X86Fault::Abort, top_level - i, entry_pa[i]);
             }
+            if (i + 1 == used) r.dirty = (want & x86pte::D) != 0;
         }
     }
     return r;

@@ -75,6 +75,18 @@ const char* x86_fault_name(X86Fault f);
 // F_TRANSLATION; User/Write/Exec -> F_PERMISSION; Abort -> F_WALK_EABT.
 EventId x86_fault_event(X86Fault f);
 
+// The rights of a mapping as the walk accumulates them: R/W and U/S ANDed over every level,
+// XD ORed (only when NXE = 1). What a request may do with them depends on its kind.
+struct X86Rights {
+    bool rw = false;
+    bool us = false;
+    bool xd = false;
+};
+
+// Step 3 above for one request against accumulated rights: None, User, Write or Exec. The
+// walk and a cached-translation hit (models/smmu/shell) use the same rule.
+X86Fault x86_access_check(const X86Rights& rights, bool wpe, bool smep, const Access& access);
+
 struct X86WalkResult {
     X86Fault fault = X86Fault::None;
     unsigned level = 0;            // level of the leaf or of the faulting entry (5..1)
@@ -84,6 +96,8 @@ struct X86WalkResult {
     bool writable = false;         // effective rights of the mapping for this request kind
     bool user = false;
     bool executable = false;
+    X86Rights rights;              // accumulated rights (request-independent; for a TLB)
+    bool dirty = false;            // the leaf's D bit after the walk (set by a write walk)
     unsigned reads = 0;            // entry reads issued
     unsigned writes = 0;           // A/D updates written
     uint64_t fault_entry_pa = 0;   // PA of the entry at which the walk failed

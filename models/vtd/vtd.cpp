@@ -18,24 +18,6 @@ namespace iopf {
 
 using namespace vtd;
 
-namespace {
-
-// A/D updates of the first-stage walk: timed 8-byte writes through the walk port.
-template <class Socket>
-class TimedWalkWriter : public smmu::WalkWriter {
-public:
-    TimedWalkWriter(Socket& port, uint64_t& writes) : port_(port), writes_(writes) {}
-    bool write64(uint64_t pa, uint64_t value) override {
-        ++writes_;
-        return smmu::timed_access(port_, tlm::TLM_WRITE_COMMAND, pa, &value, 8);
-    }
-
-private:
-    Socket& port_;
-    uint64_t& writes_;
-};
-
-}  // namespace
 
 Vtd::Vtd(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     : sc_module(name), upstream("upstream"), downstream("downstream"), walk_port("walk_port"), mmio("mmio"),
@@ -47,7 +29,11 @@ Vtd::Vtd(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
                                                              {"IOTLB replacement policy", "assumed: LRU, the usual textbook choice"})),
              ctx.seed),
       ctx_cache_(p.sub("context_cache").get_uint("entries", 64, "entries", {"context-cache entries (0 = no caching)", "assumed: a small cache of tens of entries, one per recently used device"})),
-      pasid_cache_(p.sub("pasid_cache").get_uint("entries", 64, "entries", {"PASID-cache entries (0 = no caching)", "assumed: a small cache of tens of entries, one per recently used PASID"})) {
+      pasid_cache_(p.sub("pasid_cache").get_uint("entries", 64, "entries", {"PASID-cache entries (0 = no caching)", "assumed: a small cache of tens of entries, one per recently used PASID"})),
+      shell_({ctx, this->name(), clk_, iotlb_, walk_slots_, walk_port,
+              {&c_.tlb_hits, &c_.tlb_misses, &c_.tlb_miss_coalesced, &c_.walks, &c_.walk_reads, &c_.aborted, &c_.raz_wi,
+               nullptr, nullptr, nullptr, &c_.ad_writes},
+              walks_active_, faults_in_flight_, tlb_cycles_}) {
     mmio_base_ = p.get_addr("mmio_base", 0x0a000000ull, {"physical base of the 4 KiB register page (the DRHD register base address)", src::config});
     ParamScope f = p.sub("features");
     caps_.nfr = unsigned(f.get_uint("nfr", 8, "registers", {"CAP_REG.NFR+1: fault recording registers", "Intel VT-d Architecture Specification (rev 4.1) 11.4.2 CAP_REG.NFR; assumed: 8 records, a small part"}, 1, 256));
@@ -123,12 +109,10 @@ Vtd::Vtd(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
 
 bool Vtd::mem_read(uint64_t addr, void* dst, unsigned len) {
     ++c_.cfg_fetches;
-    return smmu::timed_access(walk_port, tlm::TLM_READ_COMMAND, addr, dst, len);
+    return shell_.mem_read(addr, dst, len);
 }
 
-bool Vtd::mem_write(uint64_t addr, const void* src, unsigned len) {
-    return smmu::timed_access(walk_port, tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(src), len);
-}
+bool Vtd::mem_write(uint64_t addr, const void* src, unsigned len) { return shell_.mem_write(addr, src, len); }
 
 uint8_t Vtd::fetch_context(uint16_t rid, ContextEntry& out) {
     spend(cfg_cycles_);
@@ -187,6 +171,93 @@ uint8_t Vtd::fetch_pasid(uint16_t rid, const ContextEntry& ce, uint32_t pasid, P
     return 0;
 }
 
+// Config lookup: translation enabled, the context entry, PASID, the PASID-table entry and
+// the request checks it governs (SRE, ERE). false: `o` says what happens instead
+// (pass-through, or the fault reason).
+bool Vtd::config_lookup(const IopfExt& ext, const smmu::Access& acc, bool ats_request, Outcome& o, Lookup& l) {
+    const uint16_t rid = uint16_t(ext.sid);
+    ContextEntry ce;
+    if ((o.fr = fetch_context(rid, ce))) return false;
+    o.fpd = ce.fpd;
+    if (ext.ssv && !ce.paside) { o.fr = fr::SCT_6; return false; }
+    if (ats_request && !ce.dte) { o.fr = fr::SCT_5; return false; }
+    const uint32_t pasid = ext.ssv ? ext.ssid : ce.rid_pasid;
+    if ((o.fr = fetch_pasid(rid, ce, pasid, l.pc))) { o.fpd = o.fpd || l.pc.fpd; return false; }
+    o.fpd = l.pc.fpd;
+    const PasidEntry& pe = l.pc.pe;
+    if (acc.priv && !pe.sre) { o.fr = fr::SPT_6; return false; }
+    if (acc.exec && !pe.ere) { o.fr = fr::SGN_3; return false; }
+    if (pe.pgtt == uint8_t(Pgtt::PassThrough)) {
+        o.action = Action::bypass;
+        o.pa = 0;   // the caller's input address
+        o.writable = o.user = o.executable = true;
+        return false;
+    }
+    make_context(ext, l);
+    return true;
+}
+
+// Fast mode's config lookup: cached context and PASID entries of a first-stage PASID only,
+// no time, no counting; anything else takes the accurate path.
+bool Vtd::config_probe(const IopfExt& ext, const smmu::Access& acc, Lookup& l) {
+    if (!(gsts_ & gsts::TES)) return false;
+    const uint16_t rid = uint16_t(ext.sid);
+    const ContextEntry* ce = ctx_cache_.lookup(rid);
+    if (!ce || (ext.ssv && !ce->paside)) return false;
+    const uint32_t pasid = ext.ssv ? ext.ssid : ce->rid_pasid;
+    const PasidCtx* pc = pasid_cache_.lookup((uint64_t(rid) << 20) | pasid);
+    if (!pc || pc->pe.pgtt != uint8_t(Pgtt::FirstStage)) return false;
+    if ((acc.priv && !pc->pe.sre) || (acc.exec && !pc->pe.ere)) return false;
+    l.pc = *pc;
+    make_context(ext, l);
+    l.ctx.cfg_lookups = 2;
+    return true;
+}
+
+// The context of a first-stage PASID: IOTLB tags (DID, the (DID, PASID) tag) and the x86-64
+// walker configured from the PASID-table entry (FSPTPTR, FSPM, WPE, NXE, SMEP).
+void Vtd::make_context(const IopfExt& ext, Lookup& l) const {
+    const PasidEntry& pe = l.pc.pe;
+    smmu::X86Config& cfg = l.s1.cfg;
+    cfg.root = pe.fsptptr;
+    cfg.five_level = pe.fspm == uint8_t(Fspm::Level5);
+    cfg.addr_width = haw_bits_;
+    cfg.wpe = pe.wpe;
+    cfg.nxe = pe.nxe;
+    cfg.smep = pe.smep;
+    cfg.allow_1g = caps_.fl1gp;
+    l.ctx.vmid = pe.did;
+    l.ctx.asid = l.pc.tag;
+    l.ctx.pasid = ext.ssid;
+    l.ctx.pasid_valid = ext.ssv;
+    l.ctx.perm = smmu::PermRule::x86;
+    l.ctx.x86_wpe = pe.wpe;
+    l.ctx.x86_smep = pe.smep;
+    l.ctx.stage1 = &l.s1;
+}
+
+// Fault policy: a translation gives the output address and the rights the request's
+// privilege has (for ATS completions); a fault gives its fault reason (spec 7.1.3).
+void Vtd::fault_policy(const Lookup& l, const smmu::Access& acc, const smmu::WalkResult& wr, Outcome& o) const {
+    if (!wr.ok()) {
+        const auto f = smmu::X86Fault(wr.format_fault);
+        o.fr = fault_reason_for(f);
+        o.translation_fault = f != smmu::X86Fault::Abort;
+        return;
+    }
+    const smmu::X86Rights r = smmu::X86Stage1Walker::rights_of(wr.attrs);
+    auto may = [&](bool write, bool exec) {
+        return smmu::x86_access_check(r, l.ctx.x86_wpe, l.ctx.x86_smep, smmu::Access{write, exec, acc.priv}) ==
+               smmu::X86Fault::None;
+    };
+    o.action = Action::translate;
+    o.pa = wr.pa;
+    o.user = r.us;
+    o.writable = may(true, false);
+    o.executable = may(false, true);
+    o.size_log2 = wr.size_log2;
+}
+
 Vtd::Outcome Vtd::translate(const IopfExt& ext, uint64_t va, const smmu::Access& acc, bool ats_request) {
     Outcome o;
     if (!(gsts_ & gsts::TES)) {   // translation disabled: DMA is not remapped
@@ -194,104 +265,39 @@ Vtd::Outcome Vtd::translate(const IopfExt& ext, uint64_t va, const smmu::Access&
         o.pa = va;
         return o;
     }
-    const uint16_t rid = uint16_t(ext.sid);
-    ContextEntry ce;
-    if ((o.fr = fetch_context(rid, ce))) return o;
-    o.fpd = ce.fpd;
-    if (ext.ssv && !ce.paside) { o.fr = fr::SCT_6; return o; }
-    if (ats_request && !ce.dte) { o.fr = fr::SCT_5; return o; }
-    const uint32_t pasid = ext.ssv ? ext.ssid : ce.rid_pasid;
-    PasidCtx pc;
-    if ((o.fr = fetch_pasid(rid, ce, pasid, pc))) { o.fpd = o.fpd || pc.fpd; return o; }
-    o.fpd = pc.fpd;
-    const PasidEntry& pe = pc.pe;
-    if (acc.priv && !pe.sre) { o.fr = fr::SPT_6; return o; }
-    if (acc.exec && !pe.ere) { o.fr = fr::SGN_3; return o; }
-    if (pe.pgtt == uint8_t(Pgtt::PassThrough)) {
-        o.action = Action::bypass;
-        o.pa = va;
-        o.writable = o.user = o.executable = true;
+    Lookup l;
+    if (!config_lookup(ext, acc, ats_request, o, l)) {
+        if (o.action == Action::bypass) o.pa = va;
         return o;
     }
-
-    spend(tlb_cycles_);
-    const smmu::TlbEntry* hit = iotlb_.lookup(pe.did, pc.tag, va);
-    smmu::X86WalkResult wr;
-    auto from_tlb = [&](const smmu::TlbEntry& e) {
-        wr.pa = e.pa_base + (va - e.va_base);
-        wr.size_log2 = e.size_log2;
-        wr.writable = !(e.attrs.ap & 2);
-        wr.user = e.attrs.ap & 1;
-        wr.executable = !e.attrs.uxn;
-        // Rights were computed for the request kind that walked; re-check this access.
-        if (!acc.priv && !wr.user) wr.fault = smmu::X86Fault::User;
-        else if (acc.write && !wr.writable) wr.fault = smmu::X86Fault::Write;
-        else if (acc.exec && !wr.executable) wr.fault = smmu::X86Fault::Exec;
-    };
-    if (hit) {
-        ++c_.tlb_hits;
-        from_tlb(*hit);
-    } else {
-        ++c_.tlb_misses;
-        const uint64_t key = (uint64_t(pc.tag) << 48) ^ (va >> 12);
-        if (walks_in_flight_.count(key)) {
-            ++c_.tlb_miss_coalesced;
-            while (walks_in_flight_.count(key)) wait(walk_done_);
-            hit = iotlb_.lookup(pe.did, pc.tag, va);
-            if (hit) from_tlb(*hit);
-        }
-        if (!hit) {
-            walks_in_flight_.insert(key);
-            {
-                Hold w(walk_slots_);
-                ++walks_active_;
-                ++c_.walks;
-                smmu::X86Config cfg;
-                cfg.root = pe.fsptptr;
-                cfg.five_level = pe.fspm == uint8_t(Fspm::Level5);
-                cfg.addr_width = haw_bits_;
-                cfg.wpe = pe.wpe;
-                cfg.nxe = pe.nxe;
-                cfg.smep = pe.smep;
-                cfg.allow_1g = caps_.fl1gp;
-                smmu::TimedWalkMemory<decltype(walk_port)> mem(walk_port, c_.walk_reads);
-                TimedWalkWriter<decltype(walk_port)> wrt(walk_port, c_.ad_writes);
-                wr = smmu::walk_x86(cfg, va, acc, mem, &wrt);
-                --walks_active_;
-            }
-            walks_in_flight_.erase(key);
-            if (wr.ok() || wr.fault == smmu::X86Fault::Write || wr.fault == smmu::X86Fault::User ||
-                wr.fault == smmu::X86Fault::Exec) {
-                // A present mapping is cached even when this access lacks the right (the
-                // IOTLB holds translations, permissions are checked per access).
-                if (wr.ok()) {
-                    smmu::TlbEntry te;
-                    te.vmid = pe.did;
-                    te.asid = pc.tag;
-                    te.va_base = wr.va_base;
-                    te.pa_base = wr.pa_base;
-                    te.size_log2 = uint8_t(wr.size_log2);
-                    te.attrs.ap = uint8_t((wr.writable ? 0 : 2) | (wr.user ? 1 : 0));
-                    te.attrs.uxn = te.attrs.pxn = !wr.executable;
-                    te.attrs.ng = true;
-                    iotlb_.insert(te);
-                }
-            }
-            walk_done_.notify(sc_core::SC_ZERO_TIME);
-        }
-    }
-    if (wr.ok()) {
-        o.action = Action::translate;
-        o.pa = wr.pa;
-        o.writable = wr.writable;
-        o.user = wr.user;
-        o.executable = wr.executable;
-        o.size_log2 = wr.size_log2;
-        return o;
-    }
-    o.fr = fault_reason_for(wr.fault);
-    o.translation_fault = wr.fault != smmu::X86Fault::Abort;
+    fault_policy(l, acc, shell_.tlb_or_walk(l.ctx, va, acc), o);
     return o;
+}
+
+bool Vtd::fast_hit(IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    // Fast mode: the same config-lookup and IOTLB steps, cache-only and without waiting;
+    // the cost is annotated (temporal decoupling). A miss of any kind takes the accurate path.
+    const uint64_t va = gp.get_address();
+    const smmu::Access acc{gp.is_write(), ext.ind, ext.pnu};
+    Lookup l;
+    if (!config_probe(ext, acc, l)) return false;
+    const smmu::TlbEntry* hit = shell_.tlb_probe(l.ctx, va, acc);
+    if (!hit) return false;
+    ++c_.translations;
+    ++c_.ctx_hits;
+    ++c_.pasid_hits;
+    shell_.count_hit();
+    delay += clk_.cycles(2 * ifc_cycles_ + l.ctx.cfg_lookups * cfg_cycles_ + tlb_cycles_);
+    gp.set_address(hit->pa_base + (va - hit->va_base));
+    if (ctx_.isolation) {
+        Outcome o;
+        o.action = Action::translate;
+        ctx_.isolation->grant(ext.device, name(), monitor_space(ext, o), va, gp.get_address(), gp.get_data_length(),
+                              now_ps());
+    }
+    downstream->b_transport(gp, delay);
+    gp.set_address(va);
+    return true;
 }
 
 void Vtd::ats_translate(IopfExt& ext, tlm::tlm_generic_payload& gp) {
@@ -352,27 +358,6 @@ void Vtd::ats_translate(IopfExt& ext, tlm::tlm_generic_payload& gp) {
     wait(clk_.cycles(ifc_cycles_));
 }
 
-uint64_t Vtd::open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, uint8_t fr, uint64_t t_detect) {
-    iopf::FaultRecord rec;
-    rec.device = ext.device;
-    rec.smmu = name();
-    rec.sid = ext.sid;
-    rec.ssid = ext.ssid;
-    rec.ssv = ext.ssv;
-    rec.address = gp.get_address();
-    rec.write = gp.is_write();
-    rec.exec = ext.ind;
-    rec.priv = ext.pnu;
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "FR_0x%02x", fr);
-    rec.event = buf;
-    rec.t_issue_ps = ext.t_issue_ps ? ext.t_issue_ps : t_detect;
-    const uint64_t id = ctx_.faults.open(std::move(rec));
-    ctx_.faults.mark(id, Stage::detect, t_detect);
-    ++faults_in_flight_;
-    return id;
-}
-
 void Vtd::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     static IopfExt no_sideband;
     IopfExt* ext = gp.get_extension<IopfExt>();
@@ -398,9 +383,10 @@ void Vtd::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
         ats_translate(*ext, gp);
         return;
     }
-    wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
-    wait(clk_.cycles(ifc_cycles_));
+    if (ctx_.mode == TimingMode::fast && ext->ats == AtsKind::untranslated && fast_hit(*ext, gp, delay)) return;
+
+    // Accurate path: synchronise, then every step costs simulated time in this thread.
+    shell_.sync(delay, ifc_cycles_);
     if (ext->ats == AtsKind::translated) {
         // Translated requests from a function with a device-TLB (context DTE = 1) pass.
         ContextEntry ce;
@@ -414,12 +400,9 @@ void Vtd::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
                                       gp.get_data_length(), now_ps());
             downstream->b_transport(gp, delay);
         } else {
-            ++c_.aborted;
-            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+            shell_.complete_terminated(gp, smmu::Termination::abort);
         }
-        wait(delay);
-        delay = sc_core::SC_ZERO_TIME;
-        wait(clk_.cycles(ifc_cycles_));
+        shell_.sync(delay, ifc_cycles_);
         return;
     }
     const uint64_t va = gp.get_address();
@@ -442,7 +425,9 @@ void Vtd::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
     } else {
         // Non-recoverable fault (spec 7.1): the request is blocked (UR / write dropped) and
         // the fault is recorded unless fault processing is disabled (FPD).
-        const uint64_t fault_id = open_fault(*ext, gp, o.fr, now_ps());
+        char event[16];
+        std::snprintf(event, sizeof event, "FR_0x%02x", o.fr);
+        const uint64_t fault_id = shell_.open_fault(*ext, gp, event, now_ps(), true);
         vtd::FaultRecord r;
         r.fi = va & ~0xfffull;
         r.sid = uint16_t(ext->sid);
@@ -454,16 +439,10 @@ void Vtd::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
         r.fr = o.fr;
         if (o.fpd) ++c_.faults_fpd;
         else record_fault(r, fault_id);
-        ++c_.aborted;
-        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        if (iopf::FaultRecord* fr = ctx_.faults.find(fault_id))
-            if (fr->resolution == Resolution::pending) fr->resolution = Resolution::terminated;
-        if (!probe_tag_fault(gp, fault_id)) ctx_.faults.close(fault_id, now_ps());
-        --faults_in_flight_;
+        shell_.complete_terminated(gp, smmu::Termination::abort);
+        shell_.finish_fault(fault_id, gp, Resolution::terminated);
     }
-    wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
-    wait(clk_.cycles(ifc_cycles_));
+    shell_.sync(delay, ifc_cycles_);
 }
 
 // Firmware (the ACPI DMAR table's DRHD): compatible "intel,vtd", the register page, and the

@@ -9,6 +9,11 @@
 // queue to the endpoint, device-TLB invalidations to the endpoint's ATC. Fault events and
 // page request events are MSIs (FEADDR/FEDATA, PEADDR/PEDATA).
 //
+// A front end on the IOMMU shell (models/smmu/shell): the config-lookup step here yields an
+// XlateContext {DID, PASID tag, x86-64 first-stage walker}; the shell does the IOTLB, the
+// coalesced walk, the fault lifecycle and terminated completions; fast mode probes the same
+// caches and IOTLB.
+//
 // Ports: as the SMMUv3 (upstream from devices or a root complex, downstream to memory,
 // walk_port for the unit's own accesses, mmio for the registers, pcie_msg for messages to
 // endpoints). Spec references are to the VT-d specification rev. 4.x (docs/models/vtd.md).
@@ -34,6 +39,8 @@
 #include "models/common/payload.h"
 #include "models/common/resource.h"
 #include "models/smmu/config_cache.h"
+#include "models/smmu/shell/translation_shell.h"
+#include "models/smmu/shell/xlate_context.h"
 #include "models/smmu/tlb.h"
 #include "models/smmu/walker_x86.h"
 #include "models/vtd/format/descriptors.h"
@@ -67,7 +74,7 @@ public:
 
     struct Counters {
         uint64_t translations = 0, tlb_hits = 0, tlb_misses = 0, tlb_miss_coalesced = 0, walks = 0,
-                 walk_reads = 0, ad_writes = 0, bypassed = 0, aborted = 0;
+                 walk_reads = 0, ad_writes = 0, bypassed = 0, aborted = 0, raz_wi = 0;   // raz_wi: never (VT-d blocks)
         uint64_t ctx_hits = 0, ctx_misses = 0, pasid_hits = 0, pasid_misses = 0, cfg_fetches = 0;
         uint64_t faults_recorded = 0, faults_fpd = 0, faults_overflow = 0, fault_events = 0;
         uint64_t ats_requests = 0, ats_translated = 0, ats_negative = 0, ats_ur = 0;
@@ -101,13 +108,26 @@ private:
         bool fpd = false;        // FPD of the context / directory / PASID entry
         uint16_t tag = 0;        // IOTLB tag for (DID, PASID)
     };
+    // What the config-lookup step found: the PASID-table entry and the context it yields
+    // (the walker lives here, on the translating thread's stack, for the whole walk).
+    struct Lookup {
+        PasidCtx pc;
+        smmu::X86Stage1Walker s1;
+        smmu::XlateContext ctx;
+    };
     void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    bool fast_hit(IopfExt& ext, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    // The named steps: config lookup (root -> context -> PASID directory -> PASID entry)
+    // -> context -> tlb / walk (the shell) -> fault policy.
     Outcome translate(const IopfExt& ext, uint64_t va, const smmu::Access& acc, bool ats_request);
+    bool config_lookup(const IopfExt& ext, const smmu::Access& acc, bool ats_request, Outcome& o, Lookup& l);
+    bool config_probe(const IopfExt& ext, const smmu::Access& acc, Lookup& l);
+    void make_context(const IopfExt& ext, Lookup& l) const;
+    void fault_policy(const Lookup& l, const smmu::Access& acc, const smmu::WalkResult& wr, Outcome& o) const;
     uint8_t fetch_context(uint16_t rid, vtd::ContextEntry& out);
     uint8_t fetch_pasid(uint16_t rid, const vtd::ContextEntry& ce, uint32_t pasid, PasidCtx& out);
     uint16_t iotlb_tag(uint16_t did, uint32_t pasid);
     void ats_translate(IopfExt& ext, tlm::tlm_generic_payload& gp);
-    uint64_t open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, uint8_t fr, uint64_t t_detect);
 
     // ---- faults, PRS and queues (vtd_queues.cpp)
     void record_fault(const vtd::FaultRecord& r, uint64_t fault_id);
@@ -133,7 +153,7 @@ private:
 
     bool mem_read(uint64_t addr, void* dst, unsigned len);
     bool mem_write(uint64_t addr, const void* src, unsigned len);
-    void spend(uint64_t cycles) { if (cycles) wait(clk_.cycles(cycles)); }
+    void spend(uint64_t cycles) { shell_.spend(cycles); }
 
     SimContext& ctx_;
     Clock clk_;
@@ -148,8 +168,6 @@ private:
     smmu::LruCache<uint16_t, vtd::ContextEntry> ctx_cache_;   // by RID
     smmu::LruCache<uint64_t, PasidCtx> pasid_cache_;           // by RID << 20 | PASID
     std::map<uint64_t, uint16_t> tags_;                        // (DID << 20 | PASID) -> IOTLB tag
-    std::set<uint64_t> walks_in_flight_;
-    sc_core::sc_event walk_done_;
 
     // Register state.
     uint32_t gcmd_ = 0, gsts_ = 0, gcmd_pending_ = 0;
@@ -178,6 +196,7 @@ private:
     uint64_t prq_occupancy_ = 0, faults_in_flight_ = 0, xlate_active_ = 0, walks_active_ = 0;   // traced
     Counters c_;
     std::map<std::string, uint64_t> desc_counts_, fault_reasons_;
+    smmu::TranslationShell shell_;   // last: its wiring refers to the members above
 };
 
 }  // namespace iopf

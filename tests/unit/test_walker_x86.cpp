@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "models/smmu/shell/xlate_context.h"
 #include "models/smmu/walker_x86.h"
 
 using namespace iopf::smmu;
@@ -271,4 +272,67 @@ TEST_CASE("x86 walker: 5-level paging walks the PML5", "[x86walker]") {
     r = walk_x86(c, va, kUserRead, m);
     CHECK(r.fault == X86Fault::NotPresent);
     CHECK(r.level == 5);
+}
+
+TEST_CASE("x86 walker in the shell's vocabulary: rights and D bit for the TLB, the x86 hit rule", "[x86walker]") {
+    // X86Stage1Walker (models/smmu/shell/xlate_context.h) turns an x86 walk into the shell's
+    // WalkResult; the cached attributes hold the request-independent rights and the leaf's D
+    // bit, and XlateContext::hit_fault applies the same rule as the walk.
+    Mem m;
+    map4k(m, 0x8000'0000ull, /*w=*/false, /*u=*/true);
+    X86Stage1Walker w;
+    w.cfg = cfg4();
+    XlateContext ctx;
+    ctx.perm = PermRule::x86;
+    ctx.stage1 = &w;
+
+    // A supervisor read of a read-only user page: translated, A set through write64, clean.
+    WalkResult r = w.walk(kVa, kSupRead, m);
+    REQUIRE(r.ok());
+    CHECK(r.pa == 0x8000'0abcull);
+    CHECK(r.reads == 4);
+    CHECK(r.attrs.ap == 0b11);   // AP[2] = !R/W, AP[1] = U/S
+    CHECK_FALSE(r.attrs.uxn);
+    CHECK_FALSE(r.attrs.dirty);
+    CHECK((m.words[kPt + 8 * ix(kVa, 1)] & x86pte::A) != 0);
+    // Hits: a user write is refused (Write), a supervisor write allowed while WPE = 0 but it
+    // needs a walk (clean leaf); with WPE = 1 the hit refuses it; SMEP refuses a supervisor
+    // execute of the user page.
+    uint8_t ff = 0;
+    CHECK(ctx.hit_fault(r.attrs, kUserWrite, ff) == EventId::F_PERMISSION);
+    CHECK(X86Fault(ff) == X86Fault::Write);
+    CHECK(ctx.hit_fault(r.attrs, kSupWrite, ff) == EventId::None);
+    CHECK(XlateContext::needs_walk(r.attrs, kSupWrite));
+    CHECK_FALSE(XlateContext::needs_walk(r.attrs, kSupRead));
+    ctx.x86_wpe = true;
+    CHECK(ctx.hit_fault(r.attrs, kSupWrite, ff) == EventId::F_PERMISSION);
+    ctx.x86_wpe = false;
+    CHECK(ctx.hit_fault(r.attrs, kSupExec, ff) == EventId::None);
+    ctx.x86_smep = true;
+    CHECK(ctx.hit_fault(r.attrs, kSupExec, ff) == EventId::F_PERMISSION);
+    CHECK(X86Fault(ff) == X86Fault::Exec);
+
+    // The supervisor write walks again and sets D: the refilled entry is dirty.
+    r = w.walk(kVa, kSupWrite, m);
+    REQUIRE(r.ok());
+    CHECK(r.attrs.dirty);
+    CHECK((m.words[kPt + 8 * ix(kVa, 1)] & x86pte::D) != 0);
+    CHECK_FALSE(XlateContext::needs_walk(r.attrs, kSupWrite));
+
+    // A fault keeps the format's own code beside the shell's event.
+    r = w.walk(kVa ^ (1ull << 39), kUserRead, m);   // another PML4E: not present
+    CHECK(r.fault == EventId::F_TRANSLATION);
+    CHECK(X86Fault(r.format_fault) == X86Fault::NotPresent);
+    // A memory that cannot write refuses the A/D update: an abort at that entry.
+    struct ReadOnly : WalkMemory {
+        Mem& m;
+        explicit ReadOnly(Mem& mm) : m(mm) {}
+        bool read64(uint64_t pa, uint64_t& v) override { return m.read64(pa, v); }
+    } ro(m);
+    m.words[kPt + 8 * ix(kVa, 1)] &= ~x86pte::A;
+    r = w.walk(kVa, kUserRead, ro);
+    CHECK(r.fault == EventId::F_WALK_EABT);
+    CHECK(X86Fault(r.format_fault) == X86Fault::Abort);
+    // The VMSA rule is unchanged by the new fields: VMSA entries are always dirty.
+    CHECK_FALSE(XlateContext::needs_walk(LeafAttrs{}, kUserWrite));
 }

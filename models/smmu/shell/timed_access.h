@@ -23,19 +23,28 @@ bool timed_access(Socket& port, tlm::tlm_command cmd, uint64_t addr, void* data,
     return gp.is_response_ok();
 }
 
-// The walker's memory: every descriptor read is a timed read through `port`, counted.
+// The walker's memory: every descriptor read is a timed read through `port`, counted; with
+// a `writes` counter, entry updates (x86-64 A/D) are timed writes, counted; without one the
+// memory refuses writes.
 template <class Socket>
 class TimedWalkMemory : public WalkMemory {
 public:
-    TimedWalkMemory(Socket& port, uint64_t& reads) : port_(port), reads_(reads) {}
+    TimedWalkMemory(Socket& port, uint64_t& reads, uint64_t* writes = nullptr)
+        : port_(port), reads_(reads), writes_(writes) {}
     bool read64(uint64_t pa, uint64_t& value) override {
         ++reads_;
         return timed_access(port_, tlm::TLM_READ_COMMAND, pa, &value, 8);
+    }
+    bool write64(uint64_t pa, uint64_t value) override {
+        if (!writes_) return false;
+        ++*writes_;
+        return timed_access(port_, tlm::TLM_WRITE_COMMAND, pa, &value, 8);
     }
 
 private:
     Socket& port_;
     uint64_t& reads_;
+    uint64_t* writes_;
 };
 
 }  // namespace iopf::smmu

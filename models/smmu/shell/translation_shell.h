@@ -60,6 +60,8 @@ public:
         uint64_t* s2_walks = nullptr;
         uint64_t* nested_walks = nullptr;
         uint64_t* nested_walk_reads = nullptr;
+        // Entry updates a walk writes (x86-64 A/D): null = the walk memory refuses writes.
+        uint64_t* walk_writes = nullptr;
     };
     struct Wiring {
         SimContext& ctx;
@@ -79,7 +81,7 @@ public:
     WalkResult tlb_or_walk(const XlateContext& ctx, uint64_t va, const Access& acc) {
         if (ctx.stage2_cfg) return tlb_or_walk_s2(ctx, va, acc);
         spend(w_.tlb_cycles);
-        const TlbEntry* hit = w_.tlb.lookup(ctx.vmid, ctx.asid, va);
+        const TlbEntry* hit = lookup_s1(ctx, va, acc);
         WalkResult wr;
         if (hit) {
             ++*w_.counters.tlb_hits;
@@ -93,7 +95,7 @@ public:
             // (a miss that costs no walk of its own).
             ++*w_.counters.tlb_miss_coalesced;
             while (walks_in_flight_.count(key)) sc_core::wait(walk_done_);
-            if ((hit = w_.tlb.lookup(ctx.vmid, ctx.asid, va))) {
+            if ((hit = lookup_s1(ctx, va, acc))) {
                 from_hit(*hit, ctx, va, acc, wr);
                 return wr;
             }
@@ -103,7 +105,7 @@ public:
             Hold slot(w_.walk_slots);
             ++w_.walks_active;
             ++*w_.counters.walks;
-            TimedWalkMemory<WalkSocket> mem(w_.walk_port, *w_.counters.walk_reads);
+            TimedWalkMemory<WalkSocket> mem(w_.walk_port, *w_.counters.walk_reads, w_.counters.walk_writes);
             wr = ctx.stage1->walk(va, acc, mem);
             --w_.walks_active;
         }
@@ -127,8 +129,9 @@ public:
     // the transaction then takes the accurate path.
     const TlbEntry* tlb_probe(const XlateContext& ctx, uint64_t va, const Access& acc) {
         if (ctx.stage2_cfg) return nullptr;   // stage-2 streams take the accurate path
-        const TlbEntry* hit = w_.tlb.lookup(ctx.vmid, ctx.asid, va);
-        if (!hit || !permits(hit->attrs, acc, ctx.wxn)) return nullptr;
+        const TlbEntry* hit = lookup_s1(ctx, va, acc);
+        uint8_t ff = 0;
+        if (!hit || ctx.hit_fault(hit->attrs, acc, ff) != EventId::None) return nullptr;
         return hit;
     }
     void count_hit() { ++*w_.counters.tlb_hits; }
@@ -145,6 +148,11 @@ public:
     // Opens a fault at detection time: returns its id.
     uint64_t open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, EventId e, uint64_t t_detect,
                         bool with_substream) {
+        return open_fault(ext, gp, event_name(e), t_detect, with_substream);
+    }
+    // The same with the front end's own name for the fault (VT-d: its fault reason).
+    uint64_t open_fault(const IopfExt& ext, const tlm::tlm_generic_payload& gp, std::string event,
+                        uint64_t t_detect, bool with_substream) {
         FaultRecord fr;
         fr.device = ext.device;
         fr.smmu = w_.iommu;
@@ -157,7 +165,7 @@ public:
         fr.write = gp.is_write();
         fr.exec = ext.ind;
         fr.priv = ext.pnu;
-        fr.event = event_name(e);
+        fr.event = std::move(event);
         fr.t_issue_ps = ext.t_issue_ps ? ext.t_issue_ps : t_detect;
         const uint64_t id = w_.ctx.faults.open(std::move(fr));
         w_.ctx.faults.mark(id, Stage::detect, t_detect);
@@ -232,7 +240,7 @@ private:
                 wr.attrs = leaf_attrs_for((e.s2ap & 2) != 0, true, !e.s2xn);
             } else {
                 wr.attrs = e.attrs;
-                if (!permits(e.attrs, acc, ctx.wxn)) wr.fault = EventId::F_PERMISSION;
+                wr.fault = ctx.hit_fault(e.attrs, acc, wr.format_fault);
             }
         };
         WalkResult wr;
@@ -289,12 +297,19 @@ private:
         return wr;
     }
 
+    // A stage-1 (or combined) entry this access can use as it stands; a write to a clean
+    // entry is a miss (its walk sets the dirty bit).
+    const TlbEntry* lookup_s1(const XlateContext& ctx, uint64_t va, const Access& acc) {
+        const TlbEntry* hit = w_.tlb.lookup(ctx.vmid, ctx.asid, va);
+        return hit && XlateContext::needs_walk(hit->attrs, acc) ? nullptr : hit;
+    }
+
     static void from_hit(const TlbEntry& e, const XlateContext& ctx, uint64_t va, const Access& acc, WalkResult& wr) {
         wr.attrs = e.attrs;
         wr.size_log2 = e.size_log2;
         wr.pa = e.pa_base + (va - e.va_base);
         wr.level = 3;
-        if (!permits(e.attrs, acc, ctx.wxn)) wr.fault = EventId::F_PERMISSION;
+        wr.fault = ctx.hit_fault(e.attrs, acc, wr.format_fault);
     }
 
     Wiring w_;
