@@ -20,6 +20,7 @@
 #include "models/common/component.h"
 #include "models/common/context.h"
 #include "models/common/firmware.h"
+#include "models/devices/format/dev_ctrl.h"
 
 namespace iopf {
 
@@ -59,19 +60,27 @@ public:
         iommu_of_[component] = iommu_name;
     }
     // A platform DMA master (DMA engine, trace player): reads its `smmu` key, binds its socket
-    // to that IOMMU (enabled at start when there is none), lists it in the firmware tables
-    // with its StreamID and bus-master enable, and records its device role.
+    // to that IOMMU (enabled at start when there is none), maps its control page (CTRL.EN,
+    // models/devices/device_ctrl.h) at `ctrl_base`, lists it in the firmware tables with its
+    // StreamID and CTRL address, and records its device role.
     template <class Dev>
     void add_dma_master(const std::string& n, Dev& d) {
         const std::string smmu = params(n).get_string("smmu", "", {"SMMU the device sits behind (\"\" = none)", src::config});
         bind_dma(d.socket, n, "smmu", smmu);
         if (smmu.empty()) d.enable_at_start();
+        const uint64_t page = dev_ctrl::kDefaultWindow + dev_ctrl::kSize * next_index("dma_master.ctrl");
+        d.ctrl.set_base(params(n).get_addr("ctrl_base", page,
+                                           {"physical address of the device's 4 KiB control page (CTRL.EN: bus-master enable)",
+                                            "assumed: DMA masters get consecutive 4 KiB pages from 0x0c000000 in build order, clear of the IOMMU and GPU register blocks"}));
+        if (d.ctrl.base() % dev_ctrl::kSize)
+            throw ConfigError("parameter '" + n + ".ctrl_base': the control page must be 4 KiB aligned");
+        map(d.ctrl.socket, d.ctrl.base(), dev_ctrl::kSize, n + ".ctrl");
         FirmwareDevice fd;
         fd.device = n;
         fd.smmu = smmu;
         fd.sid = d.sid();
         fd.can_stall = d.can_stall();
-        fd.bus_master_enable = &d.bus_master_enable;
+        fd.ctrl_addr = d.ctrl.base() + dev_ctrl::CTRL;
         firmware().devices.push_back(fd);
         add_device(n, d);
     }

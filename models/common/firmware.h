@@ -48,8 +48,9 @@ struct FirmwareDevice {
     bool can_stall = false;    // "dma-can-stall"
     bool pcie = false;         // a PCIe function with ATS/PRI, config space at ecam_base
     uint64_t ecam_base = 0;
-    uint64_t ctrl_addr = 0;    // non-PCIe: address of the register holding CTRL.EN (0 = none)
-    sc_core::sc_signal<bool>* bus_master_enable = nullptr;
+    // Non-PCIe: address of the 32-bit register whose bit 0 is EN, the bus-master enable
+    // (0 = none). A PCIe function's is Command.BME in its config space at ecam_base.
+    uint64_t ctrl_addr = 0;
 };
 
 struct Firmware {

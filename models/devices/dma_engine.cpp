@@ -3,7 +3,8 @@
 
 namespace iopf {
 
-DmaEngine::DmaEngine(sc_core::sc_module_name name, SimContext& ctx, ParamScope p) : JobDevice(name, ctx, p) {
+DmaEngine::DmaEngine(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
+    : JobDevice(name, ctx, p), ctrl("ctrl", p, bus_master_enable) {
     can_stall_ = p.get_bool("can_stall", false, {"firmware says the device tolerates stalled transactions (dma-can-stall)", "Linux: firmware property dma-can-stall (arm_smmu_master.stall_enabled) is absent unless the platform says so"});
 }
 

@@ -225,12 +225,14 @@ void Gpu::mmio_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
         case REG_JOBS_RETIRED: v = static_cast<uint32_t>(retired_); break;
         case REG_HANGCHECK: v = hangcheck_enabled_ ? 1 : 0; break;
         case REG_HANGS: v = static_cast<uint32_t>(hangs_); break;
+        case REG_CTRL: v = bus_master_enable.read() ? gpu_reg::CTRL_EN : 0; break;
         default: break;
         }
         std::memcpy(gp.get_data_ptr(), &v, 4);
     } else {
         std::memcpy(&v, gp.get_data_ptr(), 4);
         if (off == REG_HANGCHECK) hangcheck_enabled_ = v & 1;
+        if (off == REG_CTRL) bus_master_enable.write((v & gpu_reg::CTRL_EN) != 0);
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -248,7 +250,7 @@ IOPF_REGISTER_MODEL("gpu", build_order::device + 20,
                         fd.device = n;
                         fd.smmu = smmu;
                         fd.sid = g->sid();
-                        fd.bus_master_enable = &g->bus_master_enable;
+                        fd.ctrl_addr = g->mmio_base() + gpu_reg::CTRL;
                         b.firmware().devices.push_back(fd);
                         FirmwareUnit u;
                         u.name = n;

@@ -13,7 +13,8 @@
 //
 // MMIO registers (32-bit, at `mmio_base`): ID 0x00, STATUS 0x04 (bit 0 busy), JOB_ID 0x08
 // (1-based index of the running job, 0 = none), JOBS_RETIRED 0x0c, HANGCHECK 0x10 (bit 0
-// enable, RW), HANGS 0x14; the GPU state aperture at 0x1000 (what a devcoredump reads:
+// enable, RW), HANGS 0x14, CTRL 0x18 (bit 0 EN: bus-master enable, RW; the engine starts
+// its jobs once its driver sets it); the GPU state aperture at 0x1000 (what a devcoredump reads:
 // `state_size` bytes, each access costs `mmio_latency` plus size / `state_bandwidth`).
 #pragma once
 #include <cstdint>
@@ -55,12 +56,11 @@ class Gpu : public sc_core::sc_module, public DeviceModel {
 public:
     tlm_utils::simple_initiator_socket<Gpu> socket;
     tlm_utils::simple_target_socket<Gpu> mmio;
-    sc_core::sc_signal<bool> bus_master_enable{"bus_master_enable", false};
 
     // Register map: models/devices/format/gpu_regs.h.
     static constexpr uint32_t REG_ID = gpu_reg::ID, REG_STATUS = gpu_reg::STATUS, REG_JOB_ID = gpu_reg::JOB_ID,
                               REG_JOBS_RETIRED = gpu_reg::JOBS_RETIRED, REG_HANGCHECK = gpu_reg::HANGCHECK,
-                              REG_HANGS = gpu_reg::HANGS, STATE_BASE = gpu_reg::STATE_BASE;
+                              REG_HANGS = gpu_reg::HANGS, REG_CTRL = gpu_reg::CTRL, STATE_BASE = gpu_reg::STATE_BASE;
     static constexpr uint32_t kIdValue = gpu_reg::kIdValue;
 
     Gpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope params);
@@ -79,6 +79,7 @@ public:
     const std::vector<GpuJob>& jobs() const { return jobs_; }
 
 private:
+    sc_core::sc_signal<bool> bus_master_enable{"bus_master_enable", false};   // CTRL.EN
     AccessSlotPool slot_pool_;   // the threads' payloads (freed with the device)
     void run();
     void wavefront(unsigned index);

@@ -51,7 +51,6 @@ struct DmaJob {
 class JobDevice : public sc_core::sc_module, public DeviceModel {
 public:
     tlm_utils::simple_initiator_socket<JobDevice> socket;
-    sc_core::sc_signal<bool> bus_master_enable{"bus_master_enable", false};
 
     JobDevice(sc_core::sc_module_name name, SimContext& ctx, ParamScope params);
 
@@ -81,6 +80,9 @@ protected:
     SimContext& ctx_;
     uint32_t sid_;
     bool priv_;
+    // Bus-master enable: the jobs start once it is set. Driven by the subclass's register
+    // (the DMA engine's CTRL.EN, the PCIe function's Command.BME), never from outside.
+    sc_core::sc_signal<bool> bus_master_enable{"bus_master_enable", false};
 
 private:
     AccessSlotPool slot_pool_;   // the threads' payloads (freed with the device)

@@ -336,6 +336,7 @@ void PcieEndpoint::config_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_
     if (gp.is_read()) {
         switch (off) {
         case pcie_cfg::ID: v = 0x000013b5u | (0x1000u << 16); break;
+        case pcie_cfg::COMMAND: v = bus_master_enable.read() ? pcie_cfg::CMD_BME : 0; break;
         case pcie_cfg::ATS_CTRL: v = ats_enabled_ ? pcie_cfg::ATS_ENABLE : 0; break;
         case pcie_cfg::PRI_CTRL: v = pri_enabled_ ? pcie_cfg::PRI_ENABLE : 0; break;
         case pcie_cfg::PRI_STATUS: v = pri_status_ | (pri_enabled_ ? 0 : pcie_cfg::PRI_STOPPED); break;
@@ -348,6 +349,7 @@ void PcieEndpoint::config_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_
     } else {
         std::memcpy(&v, gp.get_data_ptr(), 4);
         switch (off) {
+        case pcie_cfg::COMMAND: bus_master_enable.write((v & pcie_cfg::CMD_BME) != 0); break;
         case pcie_cfg::ATS_CTRL:
             ats_enabled_ = v & pcie_cfg::ATS_ENABLE;
             if (!ats_enabled_) atc_->invalidate_all();
@@ -407,7 +409,6 @@ IOPF_REGISTER_MODEL("pcie_endpoint", build_order::pcie_function,
                         fd.sid = ep->sid();
                         fd.pcie = true;
                         fd.ecam_base = ep->ecam_base();
-                        fd.bus_master_enable = &ep->bus_master_enable;
                         if (fd.smmu.empty()) ep->enable_at_start();
                         b.firmware().devices.push_back(fd);
                         b.add_device(n, *ep);

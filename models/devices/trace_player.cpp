@@ -145,7 +145,7 @@ std::string resolve_trace_path(const std::string& param_path, const std::string&
 }
 
 TracePlayer::TracePlayer(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
-    : sc_module(name), socket("socket"), ctx_(ctx) {
+    : sc_module(name), socket("socket"), ctrl("ctrl", p, bus_master_enable), ctx_(ctx) {
     const std::string file = p.get_string("trace", "", {"CSV access trace to replay (docs/models/trace-player.md)", src::config});
     path_ = resolve_trace_path(p.path("trace"), file);
     // The trace is streamed: only the first record is read before the run (it gives the

@@ -22,6 +22,7 @@
 
 #include "models/common/context.h"
 #include "models/devices/access_slot.h"
+#include "models/devices/device_ctrl.h"
 #include "models/common/payload.h"
 
 namespace iopf {
@@ -68,7 +69,6 @@ std::string resolve_trace_path(const std::string& param_path, const std::string&
 class TracePlayer : public sc_core::sc_module, public DeviceModel {
 public:
     tlm_utils::simple_initiator_socket<TracePlayer> socket;
-    sc_core::sc_signal<bool> bus_master_enable{"bus_master_enable", false};
 
     TracePlayer(sc_core::sc_module_name name, SimContext& ctx, ParamScope params);
 
@@ -83,6 +83,12 @@ public:
     uint64_t in_flight() const override { return issued_ - ok_ - err_; }
     uint64_t records() const { return reader_->records(); }   // records read so far
     const std::string& trace_path() const { return path_; }
+
+private:
+    sc_core::sc_signal<bool> bus_master_enable{"bus_master_enable", false};   // CTRL.EN of `ctrl`
+
+public:
+    DeviceCtrl ctrl;   // control page: CTRL.EN (models/devices/device_ctrl.h)
 
 private:
     AccessSlotPool slot_pool_;   // the threads' payloads (freed with the device)

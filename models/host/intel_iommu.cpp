@@ -205,7 +205,7 @@ void IntelIommuDriver::probe() {
                   std::to_string(ver_f::MIN.get(ver)) + " ready (scalable mode), " + std::to_string(streams_.size()) +
                   " device(s) attached");
     for (const auto& s : streams_)
-        if (s.bus_master_enable) s.bus_master_enable->write(true);
+        if (s.bus_master.present()) s.bus_master.enable(bus_);
 }
 
 void IntelIommuDriver::attach(const StreamAttach& s) {

@@ -140,7 +140,7 @@ void SmmuV2Driver::probe_steps() {
     ready_ev_.notify(sc_core::SC_ZERO_TIME);
     ctx_.log.info(std::string(name()) + ": SMMUv2 ready, " + std::to_string(attached_.size()) + " context bank(s)");
     for (auto& a : attached_)
-        if (a->stream->bus_master_enable) a->stream->bus_master_enable->write(true);
+        if (a->stream->bus_master.present()) a->stream->bus_master.enable(bus_);
 }
 
 void SmmuV2Driver::reset() {
@@ -364,7 +364,7 @@ std::unique_ptr<sc_core::sc_module> probe_mmu_500(HostEnv& env, const FirmwareUn
         V2Stream s;
         s.device = d.device;
         s.sid = d.sid;
-        s.bus_master_enable = d.bus_master_enable;
+        s.bus_master = BusMaster::of(d);
         ParamScope ds = sp.sub(d.device);
         bool is_gpu = false;
         for (const FirmwareUnit* g : env.fw.units_compatible("iopf,gpu")) is_gpu |= g->name == d.device;

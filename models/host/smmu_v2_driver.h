@@ -21,6 +21,7 @@
 #include <systemc>
 
 #include "models/common/context.h"
+#include "models/host/bus_master.h"
 #include "models/host/cpu.h"
 #include "models/host/host_bus.h"
 #include "models/host/mapping.h"
@@ -51,7 +52,7 @@ struct V2Stream {
     uint16_t asid = 1;
     std::vector<Mapping> mappings;
     uint32_t sctlr_set = 0;   // SCTLR bits beyond Linux's default (CFCFG, HUPCF)
-    sc_core::sc_signal<bool>* bus_master_enable = nullptr;
+    BusMaster bus_master;     // how the OS turns the device's DMA on (after the bank is live)
 };
 
 // What report_iommu_fault() hands a device driver's fault handler: Linux passes iova and

@@ -110,7 +110,7 @@ void SmmuV3Driver::probe_steps() {
     ctx_.log.info(std::string(name()) + ": SMMUv3 ready, " + std::to_string(streams_.size()) + " stream(s) attached");
     // Enable bus mastering last: devices start only once their translations exist.
     for (const auto& s : streams_)
-        if (s.bus_master_enable) s.bus_master_enable->write(true);
+        if (s.bus_master.present()) s.bus_master.enable(bus_);
 }
 
 void SmmuV3Driver::reset_and_enable() {

@@ -15,6 +15,7 @@
 
 #include "models/common/context.h"
 #include "models/common/resource.h"
+#include "models/host/bus_master.h"
 #include "models/host/cpu.h"
 #include "models/host/driver_registry.h"
 #include "models/host/host_bus.h"
@@ -66,7 +67,7 @@ struct StreamAttach {
     bool ats = true;                // the OS enables ATS for a PCIe function (STE.EATS, ATS_CTRL)
     uint32_t pri_credits = 16;      // outstanding page request allocation (pci_enable_pri)
     bool iopf = false;              // the device's driver enabled IOPF (faults go to the IOPF queue)
-    sc_core::sc_signal<bool>* bus_master_enable = nullptr;
+    BusMaster bus_master;           // how the OS turns the device's DMA on (last, after attach)
 };
 
 class Hypervisor;

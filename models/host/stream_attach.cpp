@@ -23,7 +23,7 @@ std::vector<StreamAttach> parse_stream_attaches(HostEnv& env, const std::string&
         StreamAttach a;
         a.device = d.device;
         a.sid = d.sid;
-        a.bus_master_enable = d.bus_master_enable;
+        a.bus_master = BusMaster::of(d);
         a.can_stall = d.can_stall;
         a.pcie = d.pcie;
         a.ecam_base = d.ecam_base;

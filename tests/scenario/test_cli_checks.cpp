@@ -65,6 +65,15 @@ TEST_CASE("checks: a TLB geometry that does not divide is bad input (exit 2)", "
     expect_bad_input({"--platform", "dma_translate", "--set", "smmu.tlb.ways=3"}, {"TLB geometry", "(3)"});
 }
 
+TEST_CASE("checks: a device control page that is misaligned or overlaps another exits 2", "[scenario][cli][checks]") {
+    expect_bad_input({"--platform", "dma_translate", "--set", "dma0.ctrl_base=0x0c000010"},
+                     {"dma0.ctrl_base", "4 KiB aligned"});
+    expect_bad_input({"--platform", "dma_translate", "--set", "dma1.ctrl_base=0x0c000000"},
+                     {"address map", "'dma1.ctrl' overlaps 'dma0.ctrl'"});
+    expect_bad_input({"--platform", "dma_translate", "--set", "dma0.ctrl_base=0x80000000"},
+                     {"'dma0.ctrl' overlaps 'dram'"});
+}
+
 TEST_CASE("checks: a stray positional argument exits 2 and suggests --platform", "[scenario][cli][checks]") {
     expect_bad_input({"sva_stall"}, {"'sva_stall'", "--platform sva_stall"});
 }

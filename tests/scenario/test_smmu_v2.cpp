@@ -659,3 +659,26 @@ TEST_CASE("smmu_v2: threaded_devcoredump dumps in the handler, resumes after it,
     CHECK(resumes[0].t_ps - clears[0].t_ps < 1'000'000);   // FSR write and RESUME back to back
     CHECK(s.at("host").at("irqs").at("smmu.cb" + std::to_string(cb)).at("level_retaken") == 0);
 }
+
+TEST_CASE("smmu_v2: the GPU waits for CTRL.EN, which the SMMU-500 driver sets once its bank is live",
+          "[scenario][smmu_v2][gpu][bus_master]") {
+    Scenario sc(gpu_platform(R"({ "wavefronts": 2, "jobs": {
+        "a": { "op": "read", "base": "0x100000000", "length": "4KiB", "burst": 64, "count": 16 } } })", R"({ "policy": "resume_now" })"));
+    Platform& p = sc.platform();
+    uint32_t ctrl_before = 1, ctrl_after = 0;
+    bool busy_at_ready = true;
+    sc.spawn([&] {
+        SmmuV2Driver& drv = *p.host().driver<SmmuV2Driver>("smmu");
+        if (!drv.ready()) sc_core::wait(drv.ready_event());
+        busy_at_ready = p.host().bus.read32(0x0b000000 + gpu_reg::STATUS) & 1;
+        ctrl_before = p.host().bus.read32(0x0b000000 + gpu_reg::CTRL);
+        sc_core::wait(sc_core::sc_time(5, sc_core::SC_US));
+        ctrl_after = p.host().bus.read32(0x0b000000 + gpu_reg::CTRL);
+    });
+    const json& s = sc.run();
+    check_invariants(sc, s);
+    CHECK_FALSE(busy_at_ready);
+    CHECK(ctrl_before == 0);
+    CHECK(ctrl_after == gpu_reg::CTRL_EN);
+    CHECK(device_stats(s, "gpu0").at("completed_ok") == 16);
+}

@@ -7,7 +7,8 @@
 namespace iopf::gpu_reg {
 
 constexpr uint32_t ID = 0x00, STATUS = 0x04, JOB_ID = 0x08, JOBS_RETIRED = 0x0c, HANGCHECK = 0x10, HANGS = 0x14,
-                   STATE_BASE = 0x1000;
+                   CTRL = 0x18, STATE_BASE = 0x1000;
+constexpr uint32_t CTRL_EN = 1u << 0;       // bus-master enable: the engine starts its jobs once set
 constexpr uint32_t kIdValue = 0x47505530;   // "GPU0"
 
 }  // namespace iopf::gpu_reg
