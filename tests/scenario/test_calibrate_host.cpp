@@ -107,7 +107,7 @@ TEST_CASE("calibrate-host: --histograms writes the measured distributions and th
     CHECK(json::parse(read_text(tmp.file("1.json"))).at("faults") == json::parse(read_text(tmp.file("2.json"))).at("faults"));
 }
 
-TEST_CASE("cli: --set-file applies key.path overrides; --set after it wins; a bad file is bad input", "[scenario][cli]") {
+TEST_CASE("cli: --set-file applies key.path overrides, --set after it wins, a bad file is bad input", "[scenario][cli]") {
     TempDir tmp;
     write_text(tmp.file("p.json"), R"({ "_comment": "x", "host.irq.hardirq_cost": "1us", "host": { "cpu": { "cores": 2 } } })");
     const auto r = run_cli({"--describe", "sva_stall", "--json", "--set-file", tmp.file("p.json"), "--set", "host.cpu.cores=3"});

@@ -72,7 +72,7 @@ TEST_CASE("calibration: a first-touch anonymous write fault costs about 2 us in 
     CHECK(s.at("faults").at("count") == 64);   // one per page of the 256 KiB heap
 }
 
-TEST_CASE("calibration: a platform without anchors has no calibration object; a bad metric is bad input",
+TEST_CASE("calibration: a platform without anchors has no calibration object, a bad metric is bad input",
           "[scenario][calibration]") {
     const json s = run_stats("sva_stall");
     CHECK_FALSE(s.contains("calibration"));

@@ -58,7 +58,7 @@ TEST_CASE("diff: a changed fault latency exits 1 naming the metric and both valu
     CHECK(run_cli({"diff", a, b, "--tolerance", "*=5"}).exit_code == 1);
 }
 
-TEST_CASE("diff: wall time and the config record are not judged; a key only on one side is", "[scenario][diff]") {
+TEST_CASE("diff: wall time and the config record are not judged, a key only on one side is", "[scenario][diff]") {
     const json a = {{"run", {{"wall_s", 1.0}, {"simulated_ns", 10}}}, {"config", {{"seed", 1}}}};
     json b = {{"run", {{"wall_s", 9.0}, {"simulated_ns", 10}}}, {"config", {{"seed", 2}}}};
     CHECK(iopf::diff_stats(a, b, {}).exit_code == 0);

@@ -75,7 +75,7 @@ TEST_CASE("host cpu: a hard IRQ landing on a running thread delays its completio
     per_core_sum_check(s);
 }
 
-TEST_CASE("host cpu: handlers run on their IRQ's core; a busy core makes the thread wait or migrate",
+TEST_CASE("host cpu: handlers run on their IRQ's core, a busy core makes the thread wait or migrate",
           "[scenario][host][cpu]") {
     Scenario sc(base_platform(R"({"host": {"cpu": {"cores": 4}, "irq": {"affinity": {"200": 2, "201": 0}, "thread_placement": "wait"}}})"),
                 {"host.irq.affinity.201=3"});   // an override of a key the platform has
@@ -100,9 +100,11 @@ TEST_CASE("host cpu: handlers run on their IRQ's core; a busy core makes the thr
     sc.spawn([&] {
         wait_until(kT0);
         for (int i = 0; i < 3; ++i) { h.irqc.raise(201); wait_until(now_ps() + 10 * kUs); }
+    }, "raiser");
+    sc.spawn([&] {
         wait_until(kT0 + 5 * kUs);
         h.irqc.raise(200);
-    }, "raiser");
+    }, "raiser_200");
     const json& s = sc.run();
     CHECK(h.irqc.irq_core(200) == 2);
     CHECK(h.irqc.irq_core(201) == 3);
@@ -165,7 +167,7 @@ TEST_CASE("host cpu: 50% preempting background load on a core doubles a step's t
     CHECK(cores[1]["load_ns"].get<double>() == Approx(s["host"]["cpu"]["load"]["bg"]["busy_ns"].get<double>()));
 }
 
-TEST_CASE("host cpu: sva_stall per-core time sums to the simulated time; hard IRQ time matches its accounting",
+TEST_CASE("host cpu: sva_stall per-core time sums to the simulated time, hard IRQ time matches its accounting",
           "[scenario][host][cpu]") {
     TempDir tmp;
     const std::string st = tmp.file("s.json");

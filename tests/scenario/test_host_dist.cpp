@@ -39,7 +39,7 @@ Run run_sva(const TempDir& tmp, const std::string& seed, const std::string& tag)
 
 }  // namespace
 
-TEST_CASE("host dist: the same seed gives identical stats and fault log; another seed other samples",
+TEST_CASE("host dist: the same seed gives identical stats and fault log, another seed other samples",
           "[scenario][host][dist]") {
     TempDir tmp;
     const Run a = run_sva(tmp, "7", "a"), b = run_sva(tmp, "7", "b"), c = run_sva(tmp, "8", "c");

@@ -36,7 +36,7 @@ const json& pri(const json& s, const char* dev = "ep0") { return device_stats(s,
 
 }  // namespace
 
-TEST_CASE("pri: a 4-page group waits for Last and gets one response; counts are exact", "[scenario][pri]") {
+TEST_CASE("pri: a 4-page group waits for Last and gets one response, counts are exact", "[scenario][pri]") {
     // 4 page-sized writes over 16 KiB: the first access's ATS miss is negative; the function
     // sends one PRG of 4 Page Requests (pages 0-3, Last on page 3); the host answers once;
     // the ATS retry succeeds, and pages 1-3 then translate without PRI.

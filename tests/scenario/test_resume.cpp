@@ -196,7 +196,7 @@ TEST_CASE("resume: TERM completes a read as zero with an OK response", "[scenari
     CHECK(rig.stats().at("raz_wi") == 1);
 }
 
-TEST_CASE("resume: an unknown STAG is a no-op; CMD_STALL_TERM then aborts the stream's stall", "[scenario][resume]") {
+TEST_CASE("resume: an unknown STAG is a no-op, CMD_STALL_TERM then aborts the stream's stall", "[scenario][resume]") {
     DeviceRead r;
     Rig* rig_ptr = nullptr;
     uint64_t stalled_after_bad_resume = 0;

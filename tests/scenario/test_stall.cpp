@@ -206,7 +206,7 @@ TEST_CASE("stall: munmap clears PTEs - invalidates with TLBI_NH_VA + CMD_SYNC - 
     CHECK(device_stats(s, "dma0").at("completed_error") == 4);
 }
 
-TEST_CASE("stall: stage durations of every fault add up to its total; all eight stages present",
+TEST_CASE("stall: stage durations of every fault add up to its total, all eight stages present",
           "[scenario][stall]") {
     Scenario sc(sva_platform(R"({ "w": { "op": "write", "ssid": 1, "base": "0x400000000", "length": "16KiB", "burst": 4096 } })"));
     const json& s = sc.run();

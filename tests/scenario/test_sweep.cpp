@@ -40,7 +40,7 @@ size_t count_lines(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("sweep: 2x3 points give 6 rows and 6 stats files; a re-run reuses them", "[scenario][sweep]") {
+TEST_CASE("sweep: 2x3 points give 6 rows and 6 stats files, a re-run reuses them", "[scenario][sweep]") {
     TempDir tmp;
     const std::string out = tmp.file("sw");
     const std::vector<std::string> args = {"sweep", "--platform", "dma_translate", "--vary", "smmu.tlb.entries=16,64",

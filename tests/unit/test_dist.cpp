@@ -136,7 +136,7 @@ TEST_CASE("dist: get_cost accepts a constant, a JSON object and --set text, and 
     CHECK_NOTHROW(p.check_unknown());   // the members of a distribution object are not unknown keys
 }
 
-TEST_CASE("dist: --set-file takes dotted keys and nested objects; distribution objects stay values", "[unit][dist]") {
+TEST_CASE("dist: --set-file takes dotted keys and nested objects, distribution objects stay values", "[unit][dist]") {
     Params p(json::object());
     p.set_overrides_from_json(json::parse(R"({"host.irq.hardirq_cost":{"dist":"uniform","min":"1us","max":"2us"},
                                               "host":{"cpu":{"cores":2}}})"), "test");

@@ -401,7 +401,7 @@ TEST_CASE("nested: stage-2 fault on a stage-1 descriptor fetch reports the IPA a
     CHECK(w[3] == (desc_ipa & ~0xfffull));
 }
 
-TEST_CASE("nested: stage-2 faults on the output IPA are CLASS IN; stage-1 faults stay stage 1", "[nested]") {
+TEST_CASE("nested: stage-2 faults on the output IPA are CLASS IN, stage-1 faults stay stage 1", "[nested]") {
     Guest g;
     for (uint64_t t : g.s1_tables) g.back(t);
     g.back(kDataIpa + 0x1000, s2_attrs_for(true, false, false));   // read-only at stage 2

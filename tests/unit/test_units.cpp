@@ -28,7 +28,7 @@ TEST_CASE("parse_time_ps: times at or beyond 2^63 ps are rejected, not rounded i
     CHECK(ps_from_double(0.4) == 0u);
 }
 
-TEST_CASE("parse_size: integers are exact above 2^53; fractions must stay exact", "[unit][units]") {
+TEST_CASE("parse_size: integers are exact above 2^53, fractions must stay exact", "[unit][units]") {
     CHECK(parse_size("9007199254740993") == 9007199254740993ull);   // 2^53 + 1
     CHECK(parse_size("18446744073709551615") == UINT64_MAX);
     CHECK_FALSE(parse_size("18446744073709551616"));

@@ -181,7 +181,7 @@ TEST_CASE("v2 TCR/TCR2/TTBR (AArch64 format)", "[v2]") {
     CHECK(r.baddr == 0x123456789000ull);
 }
 
-TEST_CASE("v2 TLBIVA: VA[55:12] in [43:0], ASID in [63:48]; RESUME TnR", "[v2]") {
+TEST_CASE("v2 TLBIVA: VA[55:12] in [43:0], ASID in [63:48], RESUME TnR", "[v2]") {
     const uint64_t v = encode_tlbiva(7, 0x100002345ull);
     CHECK(v == ((uint64_t(7) << 48) | 0x100002ull));
     CHECK(tlbiva_asid(v) == 7);
