@@ -29,6 +29,22 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
                              {"timing mode: accurate (every transaction synchronises) or fast (TLB hits decoupled)", "assumed: DESIGN.md 'Timing styles' makes accurate the default; fast is opt-in for long sweeps"}) == "fast"
                    ? TimingMode::fast : TimingMode::accurate;
 
+    // Fault injection (models/common/inject.h): scheduled before the models declare their
+    // points, checked against them once every component is built.
+    ParamScope inj = meta.sub("inject");
+    for (const auto& n : meta.children("inject", {"scheduled error conditions (docs/reliability.md, --inject)", "assumed: none; a run injects only what it asks for"})) {
+        ParamScope e = inj.sub(n);
+        InjectSpec s;
+        s.name = n;
+        s.target = e.get_string("target", "", {"component the injection applies to", src::config});
+        s.point = e.get_string("point", "", {"injection point of that component (docs/reliability.md)", src::config});
+        s.at_ps = e.get_time_ps("at", 0, {"armed from this time", src::config});
+        s.count = e.get_uint("count", 1, "opportunities", {"how many opportunities (accesses, interrupts) it fires on", src::config}, 1);
+        s.duration_ps = e.get_time_ps("duration", 0, {"length of a stall or delay", src::config});
+        if (e.has("core")) s.core = int64_t(e.get_uint("core", 0, "core", {"host core a cpu.stall applies to", src::config}, 0, 1023));
+        ctx.inject.add(std::move(s));
+    }
+
     // Components: every other top-level key, each with a registered "type".
     struct Item {
         std::string name;
@@ -75,6 +91,8 @@ Platform::Platform(SimContext& ctx, std::string platform_name)
     if (count("interconnect") == 0) build(*ModelRegistry::find("interconnect"), "bus");
     for (const auto& i : items) build(*i.info, i.name);
     check_isolation(*this);   // configurations that would break isolation or fail at attach
+    ctx.inject.validate();
+    if (!ctx.inject.empty()) ctx.stats.add([&ctx](nlohmann::json& root) { ctx.inject.stats(root); });
     // The isolation monitor checks every device behind an IOMMU (a PCIe function: its root
     // complex's IOMMU).
     if (ctx.isolation)

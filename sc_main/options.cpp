@@ -32,6 +32,8 @@ po::options_description describe_options() {
         ("mode", po::value<std::string>(), "timing mode: accurate (default) or fast")
         ("duration", po::value<std::string>(), "stop after this much simulated time (e.g. 2ms)")
         ("quiet,q", "no progress or summary output")
+        ("inject", po::value<std::vector<std::string>>()->composing(),
+         "schedule an error: TARGET:POINT[@TIME][*COUNT][+DURATION][,core=N], e.g. smmu:evtq_write@20us (repeatable; docs/reliability.md)")
         ("check-isolation", "check every device access against what its IOMMU granted (isolation monitor); a violation exits 1")
         ("list-platforms", "list the shipped platforms")
         ("list-models", "list every registered component type (a platform's \"type\" values)")
@@ -128,6 +130,9 @@ Options parse_options(int argc, char** argv) {
         o.seed = *s;
         o.seed_set = true;
     }
+    if (vm.count("inject"))
+        for (const auto& t : vm["inject"].as<std::vector<std::string>>())
+            o.injects.push_back(Injector::parse_cli(t, "cli" + std::to_string(o.injects.size() + 1)));
     if (vm.count("set-file")) o.set_files = vm["set-file"].as<std::vector<std::string>>();
     if (vm.count("set")) {
         for (const auto& kv : vm["set"].as<std::vector<std::string>>()) {

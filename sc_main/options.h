@@ -5,11 +5,14 @@
 #include <utility>
 #include <vector>
 
+#include "models/common/inject.h"
+
 namespace iopf {
 
 struct Options {
     std::string platform = "showcase";
     std::vector<std::pair<std::string, std::string>> sets;   // --set key.path=value
+    std::vector<InjectSpec> injects;                          // --inject
     std::vector<std::string> set_files;                      // --set-file FILE.json (before --set)
     uint64_t seed = 1;
     std::string stats, fault_log, vcd, trace_filter, queue_log;

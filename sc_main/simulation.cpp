@@ -188,6 +188,13 @@ int run_simulation(const Options& opt) {
         }
         if (!opt.config.empty()) name = platform_name;
     }
+    // --inject: into the platform's own schedule (so a dumped config repeats it).
+    for (const auto& i : opt.injects) {
+        nlohmann::json e = {{"target", i.target}, {"point", i.point}, {"at", std::to_string(i.at_ps) + "ps"}, {"count", i.count}};
+        if (i.duration_ps) e["duration"] = std::to_string(i.duration_ps) + "ps";
+        if (i.core >= 0) e["core"] = i.core;
+        platform_json["platform"]["inject"][i.name] = e;
+    }
     Params params(std::move(platform_json));
     params.set_seed(seed);
     params.set_base_dir(base_dir);

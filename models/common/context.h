@@ -5,6 +5,7 @@
 #include <string>
 
 #include "models/common/fault_tracker.h"
+#include "models/common/inject.h"
 #include "models/common/isolation_monitor.h"
 #include "models/common/log.h"
 #include "models/common/params.h"
@@ -29,6 +30,8 @@ struct SimContext {
     // The isolation monitor (models/common/isolation_monitor.h) when the run checks
     // isolation (--check-isolation, scenario tests); null otherwise. Observers only.
     IsolationMonitor* isolation = nullptr;
+    // Scheduled error conditions (platform.inject, --inject); models declare their points.
+    Injector inject;
     // Set by guarded() (run_guard.h): a configuration error found while the host set up
     // the platform; the run stops and the CLI exits 2 with this line.
     std::string config_error;

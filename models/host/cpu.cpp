@@ -25,6 +25,23 @@ Cpu::Cpu(sc_core::sc_module_name name, SimContext& ctx, ParamScope p) : sc_modul
     ctx.traces.add(me + ".cores_busy", busy_now_);
     for (const auto& n : p.children("load", {"background load: periodic or random tasks on host cores", src::config}))
         loads_.push_back(std::make_unique<BackgroundLoad>(*this, ctx, p.sub("load").sub(n), n));
+    // Fault injection: a core stalled (firmware, an SMI, a hung hard-IRQ-off section) for
+    // `duration` from `at`: it preempts whatever runs there, like a hard IRQ of that length.
+    const std::string host = me.substr(0, me.find('.'));
+    InjectPoint& stall = ctx.inject.declare(host, "cpu.stall", "a host core (core, default 0) is stalled for duration from at, preempting what runs on it");
+    for (const InjectSpec* s : stall.specs()) {
+        const std::string where = "parameter 'platform.inject." + s->name;
+        if (s->duration_ps == 0) throw ConfigError(where + ".duration': cpu.stall needs a positive duration");
+        if (s->count != 1) throw ConfigError(where + ".count': cpu.stall happens once (schedule another injection for a second)");
+        if (s->core >= int64_t(cores()))
+            throw ConfigError(where + ".core': core " + std::to_string(s->core) + " but the host has " + std::to_string(cores()) + " cores");
+        const unsigned core = s->core < 0 ? 0u : unsigned(s->core);
+        sc_core::sc_spawn([this, s, core, &stall] {
+            sc_core::wait(sc_core::sc_time(double(s->at_ps), sc_core::SC_PS));
+            stall.took_effect();
+            hardirq(core, s->duration_ps, "injected_stall");
+        }, sc_core::sc_gen_unique_name("inject_stall"));
+    }
     ctx.stats.add([this](nlohmann::json& root) {
         nlohmann::json busy = nlohmann::json::object();
         for (const auto& [k, v] : busy_ps_) busy[k] = v / 1000.0;

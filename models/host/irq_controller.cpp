@@ -20,6 +20,11 @@ IrqController::IrqController(sc_core::sc_module_name name, SimContext& ctx, Para
         affinity_[static_cast<unsigned>(*irq)] = static_cast<unsigned>(
             p.sub("affinity").get_uint(n, 0, "core", {"core interrupt " + n + " targets (smp_affinity)", "assumed: spread, as irqbalance or managed affinity spreads device interrupts over cores"}, 0, cpu.cores() - 1));
     }
+    const std::string me = this->name();
+    delay_ = &ctx.inject.declare(me.substr(0, me.find('.')), "irq.delay",
+                                 "the next count interrupts (any line) reach their core duration late (a masked or lost-then-retried interrupt)");
+    for (const InjectSpec* s : delay_->specs())
+        if (s->duration_ps == 0) throw ConfigError("parameter 'platform.inject." + s->name + ".duration': irq.delay needs a positive duration");
     msi.register_b_transport(this, &IrqController::b_transport);
     ctx.traces.add(std::string(this->name()) + ".irq_threads_running", threads_running_);
     ctx.traces.add(std::string(this->name()) + ".irqs_raised", raised_total_);
@@ -27,13 +32,13 @@ IrqController::IrqController(sc_core::sc_module_name name, SimContext& ctx, Para
     SC_METHOD(deliver_msis);
     sensitive << msi_arrival_;
     dont_initialize();
-    std::string me = this->name();
     ctx.stats.add([this, me](nlohmann::json& root) {
         nlohmann::json irqs = nlohmann::json::object();
         for (const auto& [n, l] : lines_) {
             nlohmann::json e = {{"irq", n}, {"count", l->count}, {"core", l->core}, {"thread_on_own_core", l->on_own_core},
                                 {"thread_migrated", l->migrated}, {"cpu_ns", l->cpu_ps / 1000.0}};
             if (l->level) e["level_retaken"] = l->level_retaken;
+            if (l->delayed) e["delayed"] = l->delayed;
             irqs[l->name.empty() ? std::to_string(n) : l->name] = e;
         }
         root["host"]["irqs"] = irqs;
@@ -67,6 +72,11 @@ void IrqController::raise(unsigned irq) {
     ++l.count;
     ++raised_total_;
     if (!l.pending) l.raised_ps = now_ps();
+    if (delay_->armed())
+        if (const InjectSpec* s = delay_->fire(now_ps())) {
+            l.held_until_ps = std::max(l.held_until_ps, now_ps() + s->duration_ps);
+            ++l.delayed;
+        }
     l.pending = true;
     l.ev.notify(sc_core::SC_ZERO_TIME);
 }
@@ -83,6 +93,7 @@ void IrqController::handler_thread(unsigned irq) {
     cpu_.set_thread(Cpu::Kind::irq_thread, Cpu::kPrioIrqThread, static_cast<int>(l.core), !migrate_);
     for (;;) {
         if (!l.pending) sc_core::wait(l.ev);
+        if (l.held_until_ps > now_ps()) sc_core::wait(sc_core::sc_time(double(l.held_until_ps - now_ps()), sc_core::SC_PS));
         l.pending = false;           // masked (ONESHOT) from here until the thread returns
         uint64_t raised = l.raised_ps;
         const uint64_t t0 = now_ps();

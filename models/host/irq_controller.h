@@ -59,7 +59,10 @@ private:
         const sc_core::sc_signal_in_if<bool>* level = nullptr;   // level-sensitive line
         uint64_t level_retaken = 0;   // taken again at unmask because the level was still high
         uint64_t cpu_ps = 0;          // core time of hard IRQ + thread wake-up + handler
+        uint64_t held_until_ps = 0;   // fault injection: delivery held back until then
+        uint64_t delayed = 0;
     };
+    InjectPoint* delay_ = nullptr;    // fault injection: "irq.delay"
     void handler_thread(unsigned irq);
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void deliver_msis();

@@ -61,7 +61,7 @@ SmmuV3Driver::SmmuV3Driver(sc_core::sc_module_name name, SimContext& ctx, ParamS
     const std::string me = this->name();
     ctx.stats.add([this, me](nlohmann::json& root) {
         nlohmann::json d = {{"events_handled", events_handled_}, {"evtq_overflows", evtq_overflows_},
-                            {"cmdq_errors_handled", cmdq_errors_handled_}, {"queue_full_waits", queue_full_waits_},
+                            {"cmdq_errors_handled", cmdq_errors_handled_}, {"gerrors_handled", gerrors_handled_}, {"queue_full_waits", queue_full_waits_},
                             {"commands_submitted", commands_submitted_}, {"syncs", syncs_}, {"ready", ready_},
                             {"stall_faults", stall_faults_}, {"failure_responses", failure_responses_},
                             {"resumes_sent", resumes_sent_}, {"pri_handled", pri_handled_},
@@ -634,6 +634,23 @@ void SmmuV3Driver::gerror_handler(uint64_t) {
     const uint32_t gerror = rd(v3::reg::GERROR), gerrorn = rd(v3::reg::GERRORN);
     const uint32_t active = gerror ^ gerrorn;
     if (!active) return;
+    // Like arm_smmu_gerror_handler(): report every active error; the aborted queue writes
+    // and MSIs need nothing more (the SMMU presents a stall's event again once GERRORN
+    // acknowledges, and answers a lost PPR itself); a command error is skipped below.
+    struct Kind { uint32_t bit; const char* what; };
+    static const Kind kinds[] = {
+        {v3::gerror::EVENTQ_ABT_ERR, "EVTQ write aborted -- events may have been lost"},
+        {v3::gerror::PRIQ_ABT_ERR, "PRIQ write aborted -- events may have been lost"},
+        {v3::gerror::MSI_CMDQ_ABT_ERR, "CMDQ MSI write aborted"},
+        {v3::gerror::MSI_EVENTQ_ABT_ERR, "EVTQ MSI write aborted"},
+        {v3::gerror::MSI_PRIQ_ABT_ERR, "PRIQ MSI write aborted"},
+        {v3::gerror::MSI_GERROR_ABT_ERR, "GERROR MSI write aborted"},
+    };
+    for (const auto& k : kinds)
+        if (active & k.bit) {
+            ++gerrors_handled_;
+            ctx_.log.warn(std::string(name()) + ": " + k.what);
+        }
     if (active & v3::gerror::CMDQ_ERR) {
         // Like arm_smmu_cmdq_skip_err(): report; for an illegal command, overwrite it with a
         // CMD_SYNC so the queue makes progress once the error is acknowledged. A fetch abort

@@ -178,6 +178,7 @@ private:
     bool ready_ = false;
     sc_core::sc_event ready_ev_;
     uint64_t events_handled_ = 0, evtq_overflows_ = 0, cmdq_errors_handled_ = 0, queue_full_waits_ = 0;
+    uint64_t gerrors_handled_ = 0;   // GERROR bits other than CMDQ_ERR reported
     uint64_t commands_submitted_ = 0, syncs_ = 0;
     std::map<std::string, uint64_t> events_by_type_;
 };

@@ -349,3 +349,25 @@ TEST_CASE("cli: --vcd bodies are identical across two runs", "[scenario][cli][de
     CHECK(bodies[0].find('#') != std::string::npos);   // time stamps: values changed
     CHECK(bodies[0] == bodies[1]);
 }
+
+TEST_CASE("cli: --inject lands in the stats and the dumped config, and --config repeats the run", "[scenario][cli][inject]") {
+    TempDir tmp;
+    const auto r = run_cli({"--platform", "sva_stall", "--quiet", "--inject", "smmu:evtq_write@0ns*2",
+                            "--stats", tmp.file("a.json"), "--dump-config", tmp.file("c.json")});
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    const json a = json::parse(read_text(tmp.file("a.json")));
+    const json& i = a.at("inject").at("cli1");
+    CHECK(i.at("target") == "smmu");
+    CHECK(i.at("point") == "evtq_write");
+    CHECK(i.at("count") == 2);
+    CHECK(i.at("point_fired") == 2);
+    CHECK(a.at("smmus").at("smmu").at("evtq_aborts") == 2);
+    CHECK(a.at("invariants").at("stalled_at_end") == 0);
+    const auto again = run_cli({"--config", tmp.file("c.json"), "--quiet", "--stats", tmp.file("b.json")});
+    INFO(describe(again));
+    REQUIRE(again.exit_code == 0);
+    const json b = json::parse(read_text(tmp.file("b.json")));
+    CHECK(b.at("inject") == a.at("inject"));
+    CHECK(b.at("faults").at("latency_ns") == a.at("faults").at("latency_ns"));
+}

@@ -74,6 +74,18 @@ TEST_CASE("checks: a device control page that is misaligned or overlaps another 
                      {"'dma0.ctrl' overlaps 'dram'"});
 }
 
+TEST_CASE("checks: a malformed or unknown --inject exits 2 naming what is known", "[scenario][cli][checks][inject]") {
+    expect_bad_input({"--platform", "sva_stall", "--inject", "smmu:nope"},
+                     {"'smmu' has no point 'nope'", "evtq_write", "walk_read"});
+    expect_bad_input({"--platform", "sva_stall", "--inject", "gpu9:walk_read"},
+                     {"'gpu9' has no injection points", "host, smmu"});
+    expect_bad_input({"--platform", "sva_stall", "--inject", "smmu:evtq_write@20"}, {"needs a unit"});
+    expect_bad_input({"--platform", "sva_stall", "--inject", "smmu:evtq_write*0"}, {"COUNT '0'"});
+    expect_bad_input({"--platform", "sva_stall", "--inject", "host:cpu.stall@1us"}, {"cpu.stall needs a positive duration"});
+    expect_bad_input({"--platform", "sva_stall", "--inject", "host:cpu.stall@1us+1us,core=9"}, {"core 9", "4 cores"});
+    expect_bad_input({"--platform", "sva_stall", "--inject", "evtq_write"}, {"no TARGET:"});
+}
+
 TEST_CASE("checks: a stray positional argument exits 2 and suggests --platform", "[scenario][cli][checks]") {
     expect_bad_input({"sva_stall"}, {"'sva_stall'", "--platform sva_stall"});
 }

@@ -7,6 +7,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/common/inject.h"
 #include "models/common/payload.h"
 #include "models/smmu/walker.h"
 
@@ -23,16 +24,21 @@ bool timed_access(Socket& port, tlm::tlm_command cmd, uint64_t addr, void* data,
     return gp.is_response_ok();
 }
 
+// An injected abort (models/common/inject.h): true when `p` fires now. The access it stands
+// for is then not made: the interconnect answered it with an error at once.
+inline bool injected_abort(InjectPoint* p) { return p && p->armed() && p->fire(now_ps()); }
+
 // The walker's memory: every descriptor read is a timed read through `port`, counted; with
 // a `writes` counter, entry updates (x86-64 A/D) are timed writes, counted; without one the
-// memory refuses writes.
+// memory refuses writes. With `abort`, a read the point fires on is an external abort.
 template <class Socket>
 class TimedWalkMemory : public WalkMemory {
 public:
-    TimedWalkMemory(Socket& port, uint64_t& reads, uint64_t* writes = nullptr)
-        : port_(port), reads_(reads), writes_(writes) {}
+    TimedWalkMemory(Socket& port, uint64_t& reads, uint64_t* writes = nullptr, InjectPoint* abort = nullptr)
+        : port_(port), reads_(reads), writes_(writes), abort_(abort) {}
     bool read64(uint64_t pa, uint64_t& value) override {
         ++reads_;
+        if (injected_abort(abort_)) return false;
         return timed_access(port_, tlm::TLM_READ_COMMAND, pa, &value, 8);
     }
     bool write64(uint64_t pa, uint64_t value) override {
@@ -45,6 +51,7 @@ private:
     Socket& port_;
     uint64_t& reads_;
     uint64_t* writes_;
+    InjectPoint* abort_;
 };
 
 }  // namespace iopf::smmu

@@ -75,7 +75,11 @@ public:
         uint64_t& faults_in_flight; // traced
         const uint64_t& tlb_cycles; // TLB lookup, cycles of clk (read at each lookup)
     };
-    explicit TranslationShell(const Wiring& w) : w_(w) {}
+    explicit TranslationShell(const Wiring& w)
+        : w_(w), walk_abort_(w.ctx.inject.declare(w.iommu, "walk_read",
+                                                  "a page-table descriptor read of a walk aborts (external abort on the walk)")) {}
+    // The walk-abort point, for a front end's own walks (stage 2 of its configuration).
+    InjectPoint& walk_abort() { return walk_abort_; }
 
     // ---- step "tlb" + step "walk" (accurate: every cost is waited).
     WalkResult tlb_or_walk(const XlateContext& ctx, uint64_t va, const Access& acc) {
@@ -105,7 +109,7 @@ public:
             Hold slot(w_.walk_slots);
             ++w_.walks_active;
             ++*w_.counters.walks;
-            TimedWalkMemory<WalkSocket> mem(w_.walk_port, *w_.counters.walk_reads, w_.counters.walk_writes);
+            TimedWalkMemory<WalkSocket> mem(w_.walk_port, *w_.counters.walk_reads, w_.counters.walk_writes, &walk_abort_);
             wr = ctx.stage1->walk(va, acc, mem);
             --w_.walks_active;
         }
@@ -137,10 +141,13 @@ public:
     void count_hit() { ++*w_.counters.tlb_hits; }
 
     // ---- timed accesses through the IOMMU's own port (configuration, queues, MSIs).
-    bool mem_read(uint64_t addr, void* dst, unsigned len) {
+    // With a point: an access it fires on aborts without being made (fault injection).
+    bool mem_read(uint64_t addr, void* dst, unsigned len, InjectPoint* abort = nullptr) {
+        if (injected_abort(abort)) return false;
         return timed_access(w_.walk_port, tlm::TLM_READ_COMMAND, addr, dst, len);
     }
-    bool mem_write(uint64_t addr, const void* src, unsigned len) {
+    bool mem_write(uint64_t addr, const void* src, unsigned len, InjectPoint* abort = nullptr) {
+        if (injected_abort(abort)) return false;
         return timed_access(w_.walk_port, tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(src), len);
     }
 
@@ -264,7 +271,7 @@ private:
             Hold slot(w_.walk_slots);
             ++w_.walks_active;
             ++*w_.counters.walks;
-            TimedWalkMemory<WalkSocket> mem(w_.walk_port, *w_.counters.walk_reads);
+            TimedWalkMemory<WalkSocket> mem(w_.walk_port, *w_.counters.walk_reads, nullptr, &walk_abort_);
             Stage2Memory s2mem(*ctx.stage2_cfg, ctx.vmid, mem, &w_.tlb);
             if (s2_only) {
                 if (w_.counters.s2_walks) ++*w_.counters.s2_walks;
@@ -313,6 +320,7 @@ private:
     }
 
     Wiring w_;
+    InjectPoint& walk_abort_;
     std::set<uint64_t> walks_in_flight_;   // walk_key()s of walks in progress
     sc_core::sc_event walk_done_;          // notified whenever a walk finishes
 };

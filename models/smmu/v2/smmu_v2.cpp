@@ -36,7 +36,9 @@ SmmuV2::SmmuV2(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
            ctx.seed),
       shell_({ctx, this->name(), clk_, tlb_, walk_slots_, walk_port,
               {&c_.tlb_hits, &c_.tlb_misses, &c_.tlb_miss_coalesced, &c_.walks, &c_.walk_reads, &c_.aborted, &c_.raz_wi},
-              walks_active_, faults_in_flight_, tlb_cycles_}) {
+              walks_active_, faults_in_flight_, tlb_cycles_}),
+      usf_inject_(&ctx.inject.declare(this->name(), "smr_match",
+                                      "a transaction's stream matching finds no SMR: sGFSR.USF and the global fault interrupt (sCR0.USFCFG = 1), else bypass")) {
     mmio_base_ = p.get_addr("mmio_base", 0x0a000000ull,
                             {"physical base of the register space (2 x NUMPAGE 4 KiB pages: GR0, GR1, then one page per context bank)", src::config});
     ParamScope f = p.sub("features");
@@ -162,6 +164,8 @@ SmmuV2::Route SmmuV2::route(uint32_t sid, unsigned& cb, bool record) {
         if (match >= 0) conflict = true;
         else match = int(i);
     }
+    // Fault injection: this transaction's stream matching finds no SMR (a lost match).
+    if (record && usf_inject_->armed() && usf_inject_->fire(now_ps())) match = -1, conflict = false;
     auto global_fault = [&](uint32_t bit) {
         if (!record) return;
         ++c_.stream_faults;

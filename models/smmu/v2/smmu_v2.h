@@ -207,6 +207,7 @@ private:
 
     // The shared IOMMU shell (models/smmu/shell); declared last: it refers to the members above.
     smmu::TranslationShell shell_;
+    InjectPoint* usf_inject_;   // fault injection "smr_match"
 };
 
 }  // namespace iopf

@@ -64,6 +64,13 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
     xlate_slots_.set_capacity(t.get_uint("xlate_slots", 64, "slots", {"translations in progress at once", src::gem5}, 1, 4096));
     walk_slots_.set_capacity(t.get_uint("walker_slots", 16, "slots", {"table walks in progress at once", src::gem5}, 1, 4096));
     evtq_writer_.set_capacity(1);
+    const std::string me_ = this->name();
+    inj_.cmdq_fetch = &ctx.inject.declare(me_, "cmdq_fetch", "a command fetch aborts: CMDQ_CONS.ERR = CERROR_ABT, GERROR.CMDQ_ERR");
+    inj_.evtq_write = &ctx.inject.declare(me_, "evtq_write", "an event record write aborts: GERROR.EVENTQ_ABT_ERR, the queue unwritable until GERRORN");
+    inj_.priq_write = &ctx.inject.declare(me_, "priq_write", "a PRI queue entry write aborts: GERROR.PRIQ_ABT_ERR, automatic Response Failure");
+    inj_.msi_write = &ctx.inject.declare(me_, "msi_write", "an MSI write (queue, GERROR or CMD_SYNC) aborts: GERROR.MSI_*_ABT_ERR, the interrupt is lost");
+    inj_.ste_fetch = &ctx.inject.declare(me_, "ste_fetch", "an STE (or L1 descriptor) fetch aborts: F_STE_FETCH, the transaction aborts");
+    inj_.cd_fetch = &ctx.inject.declare(me_, "cd_fetch", "a CD (or L1 descriptor) fetch aborts: F_CD_FETCH, the transaction aborts");
     priq_writer_.set_capacity(1);
 
     upstream.register_b_transport(this, &SmmuV3::b_transport);
@@ -99,7 +106,9 @@ SmmuV3::SmmuV3(sc_core::sc_module_name name, SimContext& ctx, ParamScope p)
             {"stalls", c_.stalls}, {"pri_requests", c_.pri_requests}, {"config_cache_hits", c_.cfg_hits},
             {"config_cache_misses", c_.cfg_misses}, {"config_fetches", c_.cfg_fetches},
             {"bypassed", c_.bypassed}, {"aborted", c_.aborted}, {"raz_wi", c_.raz_wi},
-            {"cmdq_errors", c_.cmdq_errors}, {"mmio_reads", c_.mmio_reads}, {"mmio_writes", c_.mmio_writes},
+            {"cmdq_errors", c_.cmdq_errors}, {"evtq_aborts", c_.evtq_aborts}, {"priq_aborts", c_.priq_aborts},
+            {"msi_aborts", c_.msi_aborts}, {"events_dropped_abort", c_.events_dropped_abort},
+            {"pri_dropped_abort", c_.pri_dropped_abort}, {"mmio_reads", c_.mmio_reads}, {"mmio_writes", c_.mmio_writes},
             {"mmio_unknown", c_.mmio_unknown}, {"translation_slot_waits", xlate_slots_.waits()},
             {"walker_slot_waits", walk_slots_.waits()}, {"stall_table_waits", c_.stall_table_waits},
             {"stall_record_waits", c_.stall_record_waits}, {"resumes", c_.resumes},

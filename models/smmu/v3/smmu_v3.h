@@ -92,6 +92,9 @@ public:
         // Stage 2: walks of S2-only streams, nested walks and the memory reads they made
         // (both stages; walk_reads includes them too), faults at stage 2.
         uint64_t s2_walks = 0, nested_walks = 0, nested_walk_reads = 0, s2_faults = 0;
+        // Error paths (fault injection, docs/reliability.md): aborted queue writes and MSIs,
+        // events and PPRs refused while the queue's abort error was unacknowledged.
+        uint64_t evtq_aborts = 0, priq_aborts = 0, msi_aborts = 0, events_dropped_abort = 0, pri_dropped_abort = 0;
     };
     const Counters& counters() const { return c_; }
     const smmu::Tlb& tlb() const { return tlb_; }
@@ -176,8 +179,17 @@ private:
     uint32_t next_itag_ = 0;
 
     // ---- timed memory accesses through walk_port
-    bool mem_read(uint64_t addr, void* dst, unsigned len);
-    bool mem_write(uint64_t addr, const void* src, unsigned len);
+    // Timed accesses through walk_port; with a point, fault injection may abort them.
+    bool mem_read(uint64_t addr, void* dst, unsigned len, InjectPoint* abort = nullptr);
+    bool mem_write(uint64_t addr, const void* src, unsigned len, InjectPoint* abort = nullptr);
+    // Fault injection (models/common/inject.h): aborts of the SMMU's own accesses.
+    struct InjectPoints {
+        InjectPoint *cmdq_fetch, *evtq_write, *priq_write, *msi_write, *ste_fetch, *cd_fetch;
+    } inj_{};
+    // An unacknowledged EVENTQ_ABT_ERR / PRIQ_ABT_ERR makes the queue unwritable (IHI 0070
+    // 7.2.1, 8.2) until software writes GERRORN.
+    bool gerror_active(uint32_t bit) const { return (gerror_ ^ gerrorn_) & bit; }
+    sc_core::sc_event gerror_ack_ev_;
     // Time in this SMMU's clock on a synchronised path (the fast-mode hit path annotates its
     // delay instead and never calls this).
     void spend(uint64_t cycles) { shell_.spend(cycles); }

@@ -66,6 +66,13 @@ void SmmuV3::priq_write(const v3::PriEntry& e, uint64_t fault_id) {
     uint64_t w[2];
     v3::encode_pri(e, w);
     const v3::QueuePtr q = qptr(priq_base_);
+    if (gerror_active(v3::gerror::PRIQ_ABT_ERR)) {
+        // IHI 0070 8.2: while PRIQ_ABT_ERR is unacknowledged nothing is written to the queue
+        // and every PPR (not a Stop Marker) gets an automatic Response Failure.
+        ++c_.pri_dropped_abort;
+        if (!e.is_stop_marker()) auto_respond(e, PrgResponseCode::response_failure);
+        return;
+    }
     const bool overflowing = (priq_prod_ ^ priq_cons_) & v3::q_ptr::OVFLG;
     if (overflowing || q.is_full(priq_prod_, priq_cons_)) {
         // Overflow: OVFLG toggles on entering it; while it lasts no entry is written. A Last
@@ -83,14 +90,14 @@ void SmmuV3::priq_write(const v3::PriEntry& e, uint64_t fault_id) {
         return;
     }
     const uint64_t slot = qaddr(priq_base_) + q.offset(priq_prod_, 16);
-    if (!mem_write(slot, w, 16)) {
-        // The entry could not be written (GERROR.PRIQ_ABT_ERR): nobody will see the
-        // request, so a Last request is answered Response Failure rather than left hanging.
+    if (!mem_write(slot, w, 16, inj_.priq_write)) {
+        // A synchronous abort (8.2): GERROR.PRIQ_ABT_ERR, PROD stays, and the PPR gets an
+        // automatic Response Failure.
+        ++c_.priq_aborts;
+        if (ctx_.queue_log.enabled()) ctx_.queue_log.write(now_ps(), name(), "priq-abort", w, 2, v3::to_string(e));
         if (!((gerror_ ^ gerrorn_) & v3::gerror::PRIQ_ABT_ERR)) gerror_ ^= v3::gerror::PRIQ_ABT_ERR;
         signal_irq(gerror_irq, gerror_irq_cfg0_, gerror_irq_cfg1_, v3::irq_ctrl::GERROR_IRQEN.mask());
-        if (e.last && !e.is_stop_marker()) {
-            auto_respond(e, PrgResponseCode::response_failure);
-        }
+        if (!e.is_stop_marker()) auto_respond(e, PrgResponseCode::response_failure);
         return;
     }
     priq_prod_ = q.inc(priq_prod_);

@@ -17,7 +17,7 @@ void SmmuV3::cmdq_thread() {
             const v3::QueuePtr q = qptr(cmdq_base_);
             const uint64_t slot = qaddr(cmdq_base_) + q.offset(cmdq_cons_, 16);
             uint64_t w[2] = {0, 0};
-            if (!mem_read(slot, w, 16)) { cmdq_error(v3::CERROR_ABT); break; }
+            if (!mem_read(slot, w, 16, inj_.cmdq_fetch)) { cmdq_error(v3::CERROR_ABT); break; }
             v3::DecodeResult d = v3::decode_command(w, feat_);
             if (ctx_.queue_log.enabled()) {   // no string building while the log is off
                 std::string text = d.ok ? v3::to_string(d.cmd) : (std::string("ILLEGAL (") + d.reason + ") " + v3::to_string(d.cmd));
@@ -142,8 +142,9 @@ bool SmmuV3::execute(const v3::Command& cmd, uint32_t& cerror) {
         }
         if (cmd.cs == uint8_t(v3::SyncCs::SIG_IRQ) && feat_.msi && cmd.msiaddr) {
             uint32_t data = cmd.msidata;
-            if (!mem_write(cmd.msiaddr, &data, 4)) {
+            if (!mem_write(cmd.msiaddr, &data, 4, inj_.msi_write)) {
                 // MSI write aborted: GERROR.MSI_CMDQ_ABT_ERR; the SYNC still completes.
+                ++c_.msi_aborts;
                 if (!((gerror_ ^ gerrorn_) & v3::gerror::MSI_CMDQ_ABT_ERR)) gerror_ ^= v3::gerror::MSI_CMDQ_ABT_ERR;
                 signal_irq(gerror_irq, gerror_irq_cfg0_, gerror_irq_cfg1_, v3::irq_ctrl::GERROR_IRQEN.mask());
             }
@@ -177,6 +178,12 @@ bool SmmuV3::write_event(const v3::EventRecord& ev, bool stall) {
     const v3::QueuePtr q = qptr(evtq_base_);
     uint64_t w[4];
     v3::encode_event(ev, w);
+    // Unwritable while an EVENTQ_ABT_ERR is unacknowledged (7.2.1): a stall's record waits
+    // for the GERRORN write, any other event is discarded.
+    if (gerror_active(v3::gerror::EVENTQ_ABT_ERR)) {
+        if (!stall) ++c_.events_dropped_abort;
+        return false;
+    }
     if (stall && q.is_full(evtq_prod_, evtq_cons_)) return false;   // presented again later
     ++event_counts_[smmu::event_name(ev.id)];
     ++c_.events;
@@ -193,7 +200,13 @@ bool SmmuV3::write_event(const v3::EventRecord& ev, bool stall) {
         return false;
     }
     const uint64_t slot = qaddr(evtq_base_) + q.offset(evtq_prod_, 32);
-    if (!mem_write(slot, w, 32)) {
+    if (!mem_write(slot, w, 32, inj_.evtq_write)) {
+        // A synchronous abort (7.2.2): PROD stays, the record is not visible. A stall's
+        // record is presented again once software acknowledged the error.
+        ++c_.evtq_aborts;
+        --c_.events;                                   // not recorded (a stall's record comes again)
+        if (!--event_counts_[smmu::event_name(ev.id)]) event_counts_.erase(smmu::event_name(ev.id));
+        if (ctx_.queue_log.enabled()) ctx_.queue_log.write(now_ps(), name(), "evtq-abort", w, 4, v3::to_string(ev));
         gerror_ ^= ((gerror_ ^ gerrorn_) & v3::gerror::EVENTQ_ABT_ERR) ? 0 : v3::gerror::EVENTQ_ABT_ERR;
         signal_irq(gerror_irq, gerror_irq_cfg0_, gerror_irq_cfg1_, v3::irq_ctrl::GERROR_IRQEN.mask());
         return false;
@@ -214,7 +227,8 @@ void SmmuV3::signal_irq(Line& line, uint64_t cfg0, uint32_t cfg1, uint32_t irqen
     }
     // MSI: a 32-bit write of IRQ_CFG1 (data) to IRQ_CFG0 (address). An abort on it is
     // reported in GERROR.MSI_*_ABT_ERR (unless that is the GERROR MSI itself failing again).
-    if (mem_write(msi_addr, &cfg1, 4)) return;
+    if (mem_write(msi_addr, &cfg1, 4, inj_.msi_write)) return;
+    ++c_.msi_aborts;
     const uint32_t bit = &line == &evtq_irq ? v3::gerror::MSI_EVENTQ_ABT_ERR
                        : &line == &priq_irq ? v3::gerror::MSI_PRIQ_ABT_ERR : v3::gerror::MSI_GERROR_ABT_ERR;
     if ((gerror_ ^ gerrorn_) & bit) return;

@@ -120,6 +120,7 @@ void SmmuV3::reg_write(uint32_t off, uint64_t v, unsigned len) {
     case v3::reg::GERRORN: {
         uint32_t acked = (gerror_ ^ gerrorn_) & ~(gerror_ ^ v32);   // errors software acknowledged now
         gerrorn_ = v32;
+        if (acked) gerror_ack_ev_.notify(sc_core::SC_ZERO_TIME);   // queues writable again
         if ((acked & v3::gerror::CMDQ_ERR) && cmdq_stopped_) {
             // CMDQ_ERR acknowledged: clear CONS.ERR and resume at CONS.
             cmdq_stopped_ = false;

@@ -21,9 +21,9 @@ bool is_translation_fault(EventId e) {
 
 }  // namespace
 
-bool SmmuV3::mem_read(uint64_t addr, void* dst, unsigned len) { return shell_.mem_read(addr, dst, len); }
+bool SmmuV3::mem_read(uint64_t addr, void* dst, unsigned len, InjectPoint* abort) { return shell_.mem_read(addr, dst, len, abort); }
 
-bool SmmuV3::mem_write(uint64_t addr, const void* src, unsigned len) { return shell_.mem_write(addr, src, len); }
+bool SmmuV3::mem_write(uint64_t addr, const void* src, unsigned len, InjectPoint* abort) { return shell_.mem_write(addr, src, len, abort); }
 
 EventId SmmuV3::fetch_ste(uint32_t sid, v3::Ste& out, uint64_t& fetch_addr) {
     spend(cfg_cycles_);
@@ -43,7 +43,7 @@ EventId SmmuV3::fetch_ste(uint32_t sid, v3::Ste& out, uint64_t& fetch_addr) {
         uint64_t l1 = 0;
         ++c_.cfg_fetches;
         fetch_addr = l1_addr;
-        if (!mem_read(l1_addr, &l1, 8)) return EventId::F_STE_FETCH;
+        if (!mem_read(l1_addr, &l1, 8, inj_.ste_fetch)) return EventId::F_STE_FETCH;
         v3::StL1Desc d = v3::decode_st_l1(l1);
         uint32_t low = sid & ((1u << split) - 1);
         if (d.span == 0 || d.span > split + 1 || low >= (1u << (d.span - 1))) return EventId::C_BAD_STREAMID;
@@ -52,7 +52,7 @@ EventId SmmuV3::fetch_ste(uint32_t sid, v3::Ste& out, uint64_t& fetch_addr) {
     uint64_t w[8];
     ++c_.cfg_fetches;
     fetch_addr = ste_addr;
-    if (!mem_read(ste_addr, w, 64)) return EventId::F_STE_FETCH;
+    if (!mem_read(ste_addr, w, 64, inj_.ste_fetch)) return EventId::F_STE_FETCH;
     out = v3::decode_ste(w);
     // The queue log shows each STE the SMMU fetches for a stage-2 stream (what software set up).
     if (out.stage2_enabled()) ctx_.queue_log.note(now_ps(), name(), "strtab", "sid=" + std::to_string(sid) + " " + v3::to_string(out));
@@ -90,7 +90,7 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntr
     // (stage-2 TLB entries, else a timed stage-2 walk).
     auto to_pa = [&](uint64_t ipa, uint64_t& pa) -> EventId {
         if (!s2) { pa = ipa; return EventId::None; }
-        smmu::TimedWalkMemory<decltype(walk_port)> mem(walk_port, c_.walk_reads);
+        smmu::TimedWalkMemory<decltype(walk_port)> mem(walk_port, c_.walk_reads, nullptr, &shell_.walk_abort());
         smmu::Stage2Memory s2mem(*s2, ste.s2vmid, mem, &tlb_);
         const smmu::S2WalkResult t = s2mem.translate(ipa, smmu::Access{});
         if (s2mem.s2_walks) ++c_.s2_walks;
@@ -114,7 +114,7 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntr
         uint64_t l1 = 0;
         ++c_.cfg_fetches;
         fetch_addr = l1_addr;
-        if (!mem_read(l1_addr, &l1, 8)) return EventId::F_CD_FETCH;
+        if (!mem_read(l1_addr, &l1, 8, inj_.cd_fetch)) return EventId::F_CD_FETCH;
         v3::CdL1Desc d = v3::decode_cd_l1(l1);
         if (!d.v) return EventId::C_BAD_SUBSTREAMID;
         cd_addr = d.l2ptr + uint64_t(ssid & ((1u << split) - 1)) * 64;
@@ -123,7 +123,7 @@ EventId SmmuV3::fetch_cd(uint32_t sid, uint32_t ssid, const v3::Ste& ste, CdEntr
     uint64_t w[8];
     ++c_.cfg_fetches;
     fetch_addr = cd_addr;
-    if (!mem_read(cd_addr, w, 64)) return EventId::F_CD_FETCH;
+    if (!mem_read(cd_addr, w, 64, inj_.cd_fetch)) return EventId::F_CD_FETCH;
     CdEntry& entry = out;
     entry.cd = v3::decode_cd(w);
     EventId e = v3::check_cd(entry.cd, feat_, ste.s1stalld);
@@ -416,7 +416,7 @@ v3::ResumeResp SmmuV3::stall(const IopfExt& ext, const tlm::tlm_generic_payload&
         if (e.resp >= 0) break;   // terminated meanwhile
         if ((cr0ack_ & v3::cr0::EVENTQEN.mask()) && write_event(ev, true)) break;
         ++c_.stall_record_waits;
-        wait(evtq_space_ | ack_ev_ | e.resumed);
+        wait(evtq_space_ | ack_ev_ | gerror_ack_ev_ | e.resumed);
     }
     if (fault_id) ctx_.faults.mark(fault_id, Stage::record, now_ps());
     const auto resp = static_cast<v3::ResumeResp>(stall_table_.wait_resumed(stag));
