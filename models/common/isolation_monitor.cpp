@@ -55,6 +55,19 @@ void IsolationMonitor::revoke(const std::string& iommu, uint32_t tag, uint64_t s
     }
 }
 
+void IsolationMonitor::revoke_pa(const std::string& iommu, uint16_t vmid, uint64_t pa, uint64_t t_ps) {
+    ++revocations_;
+    for (auto& [key, space] : spaces_) {
+        if (key.first != iommu || key.second == kBypass || (key.second >> 16) != vmid) continue;
+        for (size_t i : space.grants) {
+            Grant& g = grants_[i];
+            if (g.revoked_at != kLive || g.pa_page != pa / kPage) continue;
+            g.revoked_at = t_ps;
+            ++revoked_grants_;
+        }
+    }
+}
+
 void IsolationMonitor::access(const char* device, uint64_t pa, uint64_t len, bool write, uint64_t t_issue_ps,
                               uint64_t t_ps) {
     auto d = devices_.find(device);

@@ -52,6 +52,10 @@ public:
     // The host finished invalidating [start, end) of address space (iommu, tag) at `t_ps`:
     // every grant in it is revoked. end = UINT64_MAX: the whole address space.
     void revoke(const std::string& iommu, uint32_t tag, uint64_t start, uint64_t end, uint64_t t_ps);
+    // Stage 2: the host took the frame at `pa` away from VMID `vmid` (a stage-2 unmap, after
+    // its TLBI and CMD_SYNC): every grant of an address space of that VMID (tag >> 16) to
+    // that frame is revoked, whatever its input address (S2-only IPA or nested VA).
+    void revoke_pa(const std::string& iommu, uint16_t vmid, uint64_t pa, uint64_t t_ps);
     // `device` accessed [pa, pa + len), issued at `t_issue_ps`, reaching memory at `t_ps`.
     void access(const char* device, uint64_t pa, uint64_t len, bool write, uint64_t t_issue_ps, uint64_t t_ps);
 

@@ -241,15 +241,19 @@ void Hypervisor::lifecycle() {
         // entries) and, when nested streams use the VMID, CMD_TLBI_S12_VMALL (their combined
         // entries), and CMD_SYNC.
         std::vector<v3::Command> cmds;
+        std::vector<uint64_t> frames;   // what the removed entries pointed at (isolation monitor)
         for (uint64_t off = 0; off < vm.unmap_size; off += kPage) {
             const uint64_t ipa = vm.unmap_ipa + off;
-            if (vm.s2->unmap(ipa, kPage)) {
+            if (vm.s2->unmap(ipa, kPage, &frames)) {
                 ++vm.s2_unmapped;
                 cmds.push_back(v3::cmd_tlbi_s2_ipa(vm.vmid, ipa, true));
             }
         }
         if (vm.nested_streams) cmds.push_back(v3::cmd_tlbi_s12_vmall(vm.vmid));
         if (!cmds.empty()) vm.driver->submit(cmds, true);
+        // Invalidated and synced: the frames are no longer the VM's to reach.
+        if (ctx_.isolation)
+            for (uint64_t pa : frames) ctx_.isolation->revoke_pa(vm.driver->smmu_name(), uint16_t(vm.vmid), pa, now_ps());
         ctx_.log.info(std::string(name()) + ": " + vm.name + ": " + std::to_string(vm.s2_unmapped) +
                       " guest page(s) unmapped at stage 2");
     }

@@ -23,6 +23,9 @@ IntelIommuDriver::IntelIommuDriver(sc_core::sc_module_name name, SimContext& ctx
                                      {"page request queue size: 2^order 4 KiB pages of 32-byte descriptors (0 = 128 entries)",
                                       "assumed: one page (128 descriptors), small enough that overflow scenarios stay short; Linux intel/prq.c uses PRQ_ORDER 4 (16 pages)"}, 0, 7));
     iq_order_ = unsigned(p.get_uint("iq_order", 0, "log2 pages", {"invalidation queue size (2^order 4 KiB pages)", "assumed: one 4 KiB page, as Linux intel/dmar.c allocates the invalidation queue (order 0 in older kernels)"}, 0, 7));
+    unbind_dev_tlb_inv_ = p.get_bool("unbind_dev_tlb_inv", true,
+                                     {"process exit: invalidate the device TLB of the torn-down PASID (false reproduces a stale-ATC isolation escape, for testing the monitor)",
+                                      "Linux drivers/iommu/intel/pasid.c intel_pasid_tear_down_entry(): devtlb_invalidation_with_pasid()"});
     ParamScope c = p.sub("cost");
     cost_mmio_setup_ps_ = c.get_time_ps("mmio_setup", 200000, {"software around each register programming step at init", "assumed: a few hundred ns of driver code around each uncached register write, as the SMMU drivers"});
     cost_desc_ps_ = c.get_time_ps("descriptor", 60000, {"building and queueing one invalidation descriptor (qi_submit_sync)", "assumed: tens of ns to build a descriptor and advance IQT, as the SMMUv3 driver's command build"});
@@ -284,6 +287,7 @@ void IntelIommuDriver::attach(const StreamAttach& s) {
             const uint16_t did = next_did_++;
             first_stage(mm->pasid, did, mm->pgd->ttb());
             const uint32_t pasid = mm->pasid;
+            b.sva_dids[pasid] = did;
             mm->notifiers.push_back(
                 [this, did, pasid](uint64_t start, uint64_t end) { invalidate_range(did, pasid, start, end); });
         }
@@ -370,20 +374,70 @@ void IntelIommuDriver::invalidate_range(uint16_t did, uint32_t pasid, uint64_t s
             uses |= mm && mm->pasid == pasid;
         }
         if (!uses) continue;
-        InvDesc dt;
-        dt.type = uint8_t(InvType::P_DEV_TLB);
-        dt.sid = rid;
-        dt.pasid = pasid;
-        dt.pfsid = rid;
-        dt.addr = base;
-        if (order > 0) {
-            dt.s = true;   // size: ADDR bits [12 + order - 2 : 12] set, bit 12 + order - 1 clear
-            dt.addr |= ((1ull << (order - 1)) - 1) << 12;
-        }
-        d.push_back(dt);
+        d.push_back(dev_tlb_inv(rid, pasid, base, order));
         ++dev_tlb_invs_;
     }
     submit(d);
+    // Invalidated and waited for: the pages may be freed from here on.
+    if (ctx_.isolation) ctx_.isolation->revoke(fw_.name, 0x80000000u | pasid, start, end, now_ps());
+}
+
+vtd::InvDesc IntelIommuDriver::dev_tlb_inv(uint16_t rid, uint32_t pasid, uint64_t base, unsigned order) {
+    InvDesc dt;
+    dt.type = uint8_t(InvType::P_DEV_TLB);
+    dt.sid = rid;
+    dt.pasid = pasid;
+    dt.pfsid = rid;
+    dt.addr = base;
+    if (order > 0) {
+        dt.s = true;   // size: ADDR bits [12 + order - 2 : 12] set, bit 12 + order - 1 clear
+        dt.addr |= ((1ull << (order - 1)) - 1) << 12;
+    }
+    return dt;
+}
+
+void IntelIommuDriver::sva_unbind(MmStruct& mm) {
+    // intel_pasid_tear_down_entry(): clear the PASID entry's P, then a PASID-cache
+    // invalidation, a PASID-based IOTLB invalidation of the whole PASID and the device-TLB
+    // invalidation of its whole address space, waited for (qi_submit_sync); pending page
+    // requests of the device are answered first (intel_iommu_drain_pasid_prq).
+    const uint32_t pasid = mm.pasid;
+    bool any = false;
+    for (auto& [rid, b] : bound_) {
+        const auto it = b.sva_dids.find(pasid);
+        if (it == b.sva_dids.end()) continue;
+        const auto t = b.pasid_tables.find(pasid_dir_index(pasid));
+        if (t == b.pasid_tables.end()) continue;
+        any = true;
+        bus_.write64(t->second + uint64_t(pasid_table_index(pasid)) * kPasidEntryBytes, 0);   // word 0: P = 0
+        if (b.iopf_dev && iopf_) {
+            cpu_.leave();
+            iopf_->flush_dev(b.iopf_dev);
+            cpu_.enter();
+        }
+        std::vector<InvDesc> d;
+        InvDesc pc;
+        pc.type = uint8_t(InvType::PC);
+        pc.g = gran::PC_PASID;
+        pc.did = it->second;
+        pc.pasid = pasid;
+        d.push_back(pc);
+        InvDesc io;
+        io.type = uint8_t(InvType::P_IOTLB);
+        io.g = gran::PIOTLB_PASID;
+        io.did = it->second;
+        io.pasid = pasid;
+        d.push_back(io);
+        if (unbind_dev_tlb_inv_ && b.attach->pcie && b.attach->ats && ecap_f::DT.get(ecap_)) {
+            d.push_back(dev_tlb_inv(rid, pasid, 0, 52));
+            ++dev_tlb_invs_;
+        }
+        submit(d);
+        b.sva_dids.erase(it);
+    }
+    if (!any) return;
+    if (ctx_.isolation) ctx_.isolation->revoke(fw_.name, 0x80000000u | pasid, 0, UINT64_MAX, now_ps());
+    ctx_.log.info(std::string(name()) + ": PASID " + std::to_string(pasid) + " (" + mm.name + ") torn down");
 }
 
 void IntelIommuDriver::page_response(uint16_t rid, const IopfGroup& g, PageResponse r) {

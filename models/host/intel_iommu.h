@@ -60,6 +60,8 @@ public:
     const sc_core::sc_event& ready_event() const { return ready_ev_; }
     uint64_t page_requests_handled() const { return prq_handled_; }
     uint64_t faults_handled() const { return faults_handled_; }
+    // Process exit: intel_pasid_tear_down_entry() for every function bound to `mm`.
+    void sva_unbind(MmStruct& mm) override;
 
 private:
     void probe();
@@ -72,6 +74,8 @@ private:
     void report(const IopfFault& f, uint16_t rid);
     void page_response(uint16_t rid, const IopfGroup& g, PageResponse r);
     void invalidate_range(uint16_t did, uint32_t pasid, uint64_t start, uint64_t end);
+    // PASID-based device-TLB invalidation of [base, base + 4 KiB << order) for function rid.
+    static vtd::InvDesc dev_tlb_inv(uint16_t rid, uint32_t pasid, uint64_t base, unsigned order);
     uint32_t rd(uint32_t off) { return bus_.read32(fw_.mmio_base + off); }
     uint64_t rd64(uint32_t off) { return bus_.read64(fw_.mmio_base + off); }
     void wr(uint32_t off, uint32_t v) { bus_.write32(fw_.mmio_base + off, v); }
@@ -85,8 +89,10 @@ private:
         std::map<uint32_t, uint64_t> pasid_tables;   // directory index -> PASID table
         IopfDevice* iopf_dev = nullptr;
         bool pri = false;
+        std::map<uint32_t, uint16_t> sva_dids;       // SVA PASID -> its domain id
     };
     std::map<uint16_t, Bound> bound_;   // by requester id (bus << 8 | devfn)
+    bool unbind_dev_tlb_inv_ = true;
 
     SimContext& ctx_;
     Cpu& cpu_;

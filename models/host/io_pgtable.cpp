@@ -119,13 +119,15 @@ bool IoPgtable::map_desc(uint64_t va, uint64_t desc) {
     return true;
 }
 
-uint64_t IoPgtable::unmap(uint64_t va, uint64_t size) {
+uint64_t IoPgtable::unmap(uint64_t va, uint64_t size, std::vector<uint64_t>* freed) {
     uint64_t n = 0;
     for (uint64_t off = 0; off < size; off += kPage) {
         const uint64_t table = table_for(va + off, 3, false);
         if (!table) continue;
         const uint64_t slot = table + index_of(va + off, 3) * 8;
-        if (!valid(bus_.read64(slot))) continue;
+        const uint64_t d = bus_.read64(slot);
+        if (!valid(d)) continue;
+        if (freed) freed->push_back(next_addr(d));
         bus_.write64(slot, 0);
         charge_pte_write();
         ++n;

@@ -7,6 +7,7 @@
 // walk reads (an x86 host's CPU page tables, shared with the device through SVA).
 #pragma once
 #include <cstdint>
+#include <vector>
 #include <string>
 
 #include "models/host/cpu.h"
@@ -44,8 +45,9 @@ public:
     // Writes `desc` (any 4 KiB leaf format, e.g. a stage-2 page descriptor) as the level-3
     // entry of va, creating tables. False (nothing written) if the entry is already valid.
     bool map_desc(uint64_t va, uint64_t desc);
-    // Removes the leaf entries of [va, va+size) (4 KiB pages only). Returns pages unmapped.
-    uint64_t unmap(uint64_t va, uint64_t size);
+    // Removes the leaf entries of [va, va+size) (4 KiB pages only). Returns pages unmapped;
+    // with `freed`, appends the output address of each removed leaf (what it pointed at).
+    uint64_t unmap(uint64_t va, uint64_t size, std::vector<uint64_t>* freed = nullptr);
     // Software walk (timed reads): the leaf descriptor for `va`, or 0.
     uint64_t lookup(uint64_t va);
 

@@ -111,3 +111,39 @@ TEST_CASE("OAS: a mapping above the output address size faults with F_ADDR_SIZE"
     CHECK(device_stats(st, "dma0").at("completed_ok") == 8);
     CHECK(count_or_zero(driver_stats(st).at("events_by_type"), "F_ADDR_SIZE") == 8);
 }
+
+TEST_CASE("isolation monitor: VT-d process exit tears the PASID down and revokes it, a skipped device-TLB flush is caught",
+          "[scenario][isolation][vtd]") {
+    // tests/platforms/vtd_exit.json: stale_atc.json behind VT-d. At the exit the driver
+    // clears the PASID entry's P, invalidates the PASID cache, IOTLB and device TLB and
+    // waits; the 11 writes after it fault (PASID entry not present) instead of reaching p0's
+    // frames, and the monitor saw all 16 granted pages revoked.
+    const json ok = run_stats({"--platform", kTestPlatforms + "/vtd_exit.json", "--check-isolation"});
+    CHECK(ok.at("devices").at("ep0").at("jobs").at("b_again").at("completed_ok") == 5);
+    CHECK(ok.at("devices").at("ep0").at("jobs").at("b_again").at("completed_error") == 11);
+    CHECK(ok.at("devices").at("ep0").at("atc").at("entries_invalidated") == 16);
+    CHECK(ok.at("invariants").at("isolation_violations") == 0);
+    CHECK(ok.at("isolation").at("grants_revoked") == 16);
+    CHECK(ok.at("isolation").at("revocations") == 1);
+    // Without the device-TLB invalidation the endpoint's ATC keeps p0's translations: the
+    // 11 writes after the exit land in revoked frames, and the monitor flags each.
+    TempDir tmp;
+    const CliResult r = run_cli({"--platform", kTestPlatforms + "/vtd_exit.json", "--check-isolation", "--quiet",
+                                 "--set", "host.vtd_driver.unbind_dev_tlb_inv=false", "--stats", tmp.file("s.json")});
+    INFO(describe(r));
+    CHECK(r.exit_code == 1);
+    const json bad = json::parse(read_text(tmp.file("s.json")));
+    CHECK(bad.at("invariants").at("isolation_violations") == 11);
+}
+
+TEST_CASE("isolation monitor: a stage-2 unmap revokes the VM's grants to the frames it took away",
+          "[scenario][isolation][stage2]") {
+    // stage2_stall: at 3 ms the hypervisor unmaps 16 KiB of guest memory at stage 2
+    // (TLBI_S2_IPA per page, CMD_SYNC); the monitor revokes the VMID's grants to those 4
+    // frames, whatever stream reached them, and the job after the unmap reaches none of them.
+    const json s = run_stats({"--platform", "stage2_stall", "--check-isolation"});
+    CHECK(s.at("host").at("hypervisor").at("vm0").at("s2_pages_unmapped") == 4);
+    CHECK(s.at("isolation").at("revocations") == 4);
+    CHECK(s.at("isolation").at("grants_revoked") == 4);
+    CHECK(s.at("invariants").at("isolation_violations") == 0);
+}
