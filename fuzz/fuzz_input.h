@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 namespace iopf::fuzz {
@@ -28,12 +29,14 @@ private:
 };
 
 // A property the target checks; a violation aborts, which libFuzzer reports as a crash.
-#define FUZZ_CHECK(cond)                                                                  \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            __builtin_printf("fuzz check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-            __builtin_trap();                                                             \
-        }                                                                                 \
+// The message goes to stderr (unbuffered): tools/fuzz logs to a file, where stdout would
+// still be in its buffer when the trap ends the process.
+#define FUZZ_CHECK(cond)                                                                       \
+    do {                                                                                       \
+        if (!(cond)) {                                                                         \
+            std::fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+            __builtin_trap();                                                                  \
+        }                                                                                      \
     } while (0)
 
 }  // namespace iopf::fuzz

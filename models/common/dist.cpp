@@ -15,6 +15,8 @@ namespace {
 // z of the 99th percentile of the standard normal.
 constexpr double kZ99 = 2.3263478740408408;
 constexpr double kTwoPi = 6.283185307179586;
+// The largest sample: the limit of ps_from_double (times are below 2^63 ps, ~107 days).
+constexpr uint64_t kMaxSamplePs = 9'200'000'000'000'000'000ull;
 
 [[noreturn]] void fail(const std::string& key, const std::string& what) {
     throw ConfigError("parameter '" + key + "': " + what);
@@ -26,7 +28,8 @@ uint64_t time_field(const nlohmann::json& j, const std::string& field, const std
     std::optional<uint64_t> v;
     if (it->is_number()) {
         if (it->get<double>() < 0) fail(key, std::string(dist) + " \"" + field + "\" is negative (" + it->dump() + ")");
-        v = static_cast<uint64_t>(it->get<double>() * 1000.0 + 0.5);   // bare number = ns
+        const double ps = it->get<double>() * 1000.0 + 0.5;   // bare number = ns
+        if (ps < 9.2e18) v = static_cast<uint64_t>(ps);      // from 2^63 ps on it is no time
     } else if (it->is_string()) {
         const std::string t = it->get<std::string>();
         if (!t.empty() && t[0] == '-') fail(key, std::string(dist) + " \"" + field + "\" is negative (" + t + ")");
@@ -167,7 +170,10 @@ uint64_t TimeDist::sample(RngStream& rng) const {
     }
     case Kind::lognormal: {
         if (sigma_ == 0) return a_ps_;
-        return static_cast<uint64_t>(std::exp(mu_ + sigma_ * rng.normal()) + 0.5);
+        // A wide distribution's far tail can pass 2^63 ps (or overflow to inf): such a
+        // sample is the longest time there is, not an out-of-range conversion.
+        const double ps = std::exp(mu_ + sigma_ * rng.normal()) + 0.5;
+        return ps < 9.2e18 ? static_cast<uint64_t>(ps) : kMaxSamplePs;
     }
     case Kind::empirical: {
         const double x = rng.uniform01() * cum_.back();

@@ -54,7 +54,8 @@ public:
 
     Kind kind() const { return kind_; }
     bool is_constant() const { return kind_ == Kind::constant; }
-    // A sample in ps. Constants never touch the stream.
+    // A sample in ps, below 2^63 (a lognormal's far tail is clamped there). Constants never
+    // touch the stream.
     uint64_t sample(RngStream& rng) const;
     // Median-like nominal value in ps (the constant, the uniform midpoint, the lognormal
     // median, the histogram's weighted median).

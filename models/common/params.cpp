@@ -86,7 +86,7 @@ void Params::set_overrides_from_file(const std::string& file) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {   // parse_error, or out_of_range for 1e400
         throw ConfigError("--set-file '" + file + "': invalid JSON: " + e.what());
     }
     set_overrides_from_json(j, "--set-file '" + file + "'");
@@ -232,15 +232,17 @@ Cost ParamScope::get_cost(const std::string& name, uint64_t def_ps, const Doc& d
             nlohmann::json parsed;
             try {
                 parsed = nlohmann::json::parse(text);
-            } catch (const nlohmann::json::parse_error&) {
+            } catch (const nlohmann::json::exception&) {   // parse_error, or out_of_range for 1e400
                 type_error(name, text, "a time such as 2us or a distribution such as {\"dist\":\"lognormal\",\"median\":\"2us\",\"p99\":\"8us\"}");
             }
             d = TimeDist::parse(parsed, full, p_->base_dir_);
             p_->value_json_[full] = parsed;
         } else {
             std::optional<uint64_t> parsed;
-            if (j && j->is_number() && j->get<double>() >= 0)
-                parsed = static_cast<uint64_t>(j->get<double>() * 1000.0 + 0.5);   // bare number = ns
+            if (j && j->is_number() && j->get<double>() >= 0) {
+                const double ps = j->get<double>() * 1000.0 + 0.5;   // bare number = ns
+                if (ps < 9.2e18) parsed = static_cast<uint64_t>(ps);  // from 2^63 ps on it is no time
+            }
             else if (!j || j->is_string()) parsed = parse_time_ps(text);
             if (!parsed)
                 type_error(name, text, "a time such as 250ns or 2us, or a {\"dist\": uniform|lognormal|empirical, ...} object");

@@ -23,42 +23,10 @@
 #include "models/common/context.h"
 #include "models/devices/access_slot.h"
 #include "models/devices/device_ctrl.h"
+#include "models/devices/format/trace_csv.h"   // TraceAccess, TraceReader, parse_access_trace
 #include "models/common/payload.h"
 
 namespace iopf {
-
-struct TraceAccess {
-    uint64_t time_ps = 0;     // issue time, relative to the trace's origin
-    uint64_t address = 0;     // input address (IOVA / VA)
-    uint32_t sid = 0;         // StreamID
-    uint32_t ssid = 0;        // SubstreamID (PASID); meaningful when ssv
-    uint32_t size = 0;        // bytes, 1..4096, not crossing a 4 KiB boundary
-    bool ssv = false;
-    bool write = false;
-};
-
-// Parses a trace (columns time,stream,substream,address,size,op; '#' comments, blank lines
-// and one optional header line allowed). `label` names the file in error messages. Throws
-// ConfigError "<label>:<line>: expected ..., got '...'" on the first malformed line.
-// Reads a CSV access trace one record at a time (the player streams its file). next()
-// throws ConfigError naming label:line for a malformed line.
-class TraceReader {
-public:
-    TraceReader(std::istream& in, std::string label);
-    bool next(TraceAccess& out);         // false at the end of the trace
-    uint64_t records() const { return records_; }
-
-private:
-    std::istream& in_;
-    std::string label_;
-    size_t lineno_ = 0;
-    bool seen_data_ = false;
-    uint64_t prev_time_ = 0;
-    uint64_t records_ = 0;
-};
-
-// The whole trace at once (tools and tests; the player streams with TraceReader).
-std::vector<TraceAccess> parse_access_trace(std::istream& in, const std::string& label);
 
 // Resolves the `trace` parameter to a readable file: absolute paths as given; relative ones
 // against the current directory, then $IOPF_TRACE_PATH, then the traces/ folder of the

@@ -146,3 +146,28 @@ TEST_CASE("dist: --set-file takes dotted keys and nested objects, distribution o
     CHECK_THROWS_AS(p.set_overrides_from_json(json::parse("[1]"), "test"), ConfigError);
     CHECK_THROWS_AS(p.set_overrides_from_json(json::parse(R"({"a":null})"), "test"), ConfigError);
 }
+
+// fuzz/regressions/params: found by the params fuzz target (docs/reliability.md).
+TEST_CASE("dist: times of 2^63 ps or more are ConfigErrors and a lognormal tail is clamped below 2^63 ps", "[unit][dist]") {
+    auto cost_error = [](const json& platform, const std::string& override_text) {
+        try {
+            Params p(platform);
+            if (!override_text.empty()) p.set_override("h.c", override_text);
+            p.scope("h").get_cost("c", 0, {"a cost", "test"});
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    // A bare JSON number is ns: 1e16 ns = 1e19 ps is beyond 2^63 ps.
+    CHECK(cost_error(json{{"h", {{"c", 1e16}}}}, "").find("parameter 'h.c'") != std::string::npos);
+    CHECK(cost_error(json{{"h", {{"c", 9e15}}}}, "") == "");   // 9e18 ps still fits
+    CHECK(parse_error(json{{"dist", "uniform"}, {"min", 0}, {"max", 1e30}}).find("host.irq.hardirq_cost") != std::string::npos);
+    // --set text with a number nlohmann cannot hold as a double (out_of_range, not parse_error).
+    const std::string e = cost_error(json::object(), "{\"dist\":\"uniform\",\"min\":0,\"max\":1e400}");
+    CHECK(e.find("parameter 'h.c'") != std::string::npos);
+    CHECK(e.find('\n') == std::string::npos);
+    // A lognormal whose p99 is near the limit: its far tail would exceed 2^63 ps (or reach inf).
+    const TimeDist wide = TimeDist::parse(json{{"dist", "lognormal"}, {"median", "1ns"}, {"p99", "1000000s"}}, "x");
+    for (uint64_t v : draw(wide, 7, 20000)) CHECK(v < (uint64_t{1} << 63));
+}
